@@ -1,0 +1,66 @@
+/**
+ * Every bound aistor enforces, with its unit and the reason for it.
+ *
+ * Each layer imports what it needs from here; nothing else defines a limit.
+ */
+
+/** Erasure block size for new objects (MinIO `blockSizeV2`): the unit of streaming and of RS encoding. */
+export const blockSizeBytes = 1024 * 1024;
+
+/** Largest per-drive shard stored inline in `xl.meta` (MinIO `inline_block` default, 128 KiB). */
+export const inlineShardMaxBytes = 128 * 1024;
+
+/** Inline threshold in versioning-enabled buckets is an eighth of the above (MinIO `ShouldInline`). */
+export const inlineShardMaxBytesVersioned = inlineShardMaxBytes / 8;
+
+/** Drives in one erasure set (MinIO `setSizes`: 2..16; 1 is the single-drive "xl-single" mode). */
+export const setDriveCountMax = 16;
+
+/** Data + parity shards the Reed-Solomon kernel accepts (GF(2^8) allows 256; MinIO sets stop at 16). */
+export const shardCountMax = 256;
+
+/** Bytes of one HighwayHash-256 bitrot frame header. */
+export const bitrotHashBytes = 32;
+
+/** S3: largest single PUT (5 GiB). */
+export const putObjectMaxBytes = 5 * 1024 * 1024 * 1024;
+
+/** S3: largest object assembled by multipart upload (5 TiB). */
+export const objectMaxBytes = 5 * 1024 * 1024 * 1024 * 1024;
+
+/** S3: smallest part other than the last in a multipart upload (5 MiB). */
+export const partMinBytes = 5 * 1024 * 1024;
+
+/** S3: part numbers run 1..10000. */
+export const partNumberMax = 10_000;
+
+/** S3: object keys are at most 1024 bytes of UTF-8. */
+export const keyMaxBytes = 1024;
+
+/** Each `/`-separated key segment becomes a directory name: 255 bytes on common filesystems. */
+export const keySegmentMaxBytes = 255;
+
+/** S3: at most 1000 keys per list page and per DeleteObjects request. */
+export const listKeysMax = 1000;
+
+/** S3: user metadata (x-amz-meta-*) is limited to 2 KiB in total. */
+export const userMetadataMaxBytes = 2 * 1024;
+
+/** S3: at most 10 tags on an object, 50 on a bucket. */
+export const objectTagsMax = 10;
+export const bucketTagsMax = 50;
+
+/** XML request bodies (DeleteObjects, CompleteMultipartUpload, configs) are read into memory up to 2 MiB. */
+export const xmlBodyMaxBytes = 2 * 1024 * 1024;
+
+/** Bucket policy documents: 20 KiB (AWS limit). */
+export const bucketPolicyMaxBytes = 20 * 1024;
+
+/** SigV4: allowed difference between the request time and the server clock (15 minutes). */
+export const clockSkewMaxMs = 15 * 60 * 1000;
+
+/** SigV4 presigned URLs expire after at most 7 days. */
+export const presignedExpiryMaxSeconds = 7 * 24 * 60 * 60;
+
+/** aws-chunked: largest chunk accepted in one frame (bounds per-request memory). */
+export const awsChunkMaxBytes = 16 * 1024 * 1024;
