@@ -71,11 +71,12 @@ export interface WalkOptions {
 
 export interface RenameDataOptions {
   /**
-   * The staged data directory to move into place, relative to `.minio.sys/tmp`
-   * (e.g. `<uniqueId>/<dataDir>`), moved to `<dstPath>/<dataDir>`; absent for inline data,
-   * delete markers and metadata-only versions.
+   * The staged data directory to move into place as `<dstPath>/<dataDir>`: a directory
+   * `<volume>/<path>` (e.g. `.minio.sys` + `tmp/<uniqueId>/<dataDir>` for PutObject, or
+   * `.minio.sys` + `multipart/<sha>/<uploadUuid>/<dataDir>` for CompleteMultipartUpload).
+   * Absent for inline data, delete markers and metadata-only versions.
    */
-  stagedDataDir?: { tmpPath: string; dataDir: string };
+  stagedDataDir?: { volume: string; path: string; dataDir: string };
   /** The complete new `xl.meta` to commit at `<dstPath>/xl.meta`. */
   xlMeta: Uint8Array;
   /**
@@ -118,8 +119,11 @@ export interface StorageDrive {
   /** Durable replace of `<path>/xl.meta` (metadata-only updates, heal, multipart upload meta). */
   writeMetadata(volume: string, path: string, xlMeta: Uint8Array): Promise<void>;
 
-  /** Start a shard file at `.minio.sys/tmp/<tmpPath>` (parents created), opened exclusively. */
-  createShardFile(tmpPath: string, sizeBytes: number): Promise<ShardFileWriter>;
+  /**
+   * Start a shard file at `<volume>/<path>` (parents created), opened exclusively; the object
+   * layer only creates shard files under `.minio.sys/tmp/`. sizeBytes is -1 when unknown.
+   */
+  createShardFile(volume: string, path: string, sizeBytes: number): Promise<ShardFileWriter>;
   /** Read `length` bytes at `offset` of a file; FileCorrupt if the file is shorter. */
   readFile(volume: string, path: string, offset: number, length: number): Promise<Uint8Array>;
   /** Size in bytes of a file; FileNotFound if absent. */
@@ -131,6 +135,9 @@ export interface StorageDrive {
    * readers see the new version; a crash before the final rename leaves the old `xl.meta`.
    */
   renameData(dstVolume: string, dstPath: string, options: RenameDataOptions): Promise<void>;
+
+  /** Rename a file or directory (creating parents, replacing a file at the destination). */
+  renamePath(srcVolume: string, srcPath: string, dstVolume: string, dstPath: string): Promise<void>;
 
   /**
    * Remove a file or (recursive) a directory by moving it to `.minio.sys/tmp/.trash`, then
