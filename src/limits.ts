@@ -64,3 +64,15 @@ export const presignedExpiryMaxSeconds = 7 * 24 * 60 * 60;
 
 /** aws-chunked: largest chunk accepted in one frame (bounds per-request memory). */
 export const awsChunkMaxBytes = 16 * 1024 * 1024;
+
+/** Namespace lock wait before giving up (MinIO's dynamic lock timeout starts near 30 s; a stuck holder must not hang clients forever). */
+export const namespaceLockTimeoutMs = 30_000;
+
+/** Erasure blocks in flight per PUT between the body reader and the drive writers (memory = this × block × (D+P)/D). */
+export const putBlocksInFlightMax = 2;
+
+/** Objects waiting for a background heal per erasure set; more are dropped (the scanner finds them later). */
+export const healQueueMax = 1_000;
+
+/** Multipart uploads scanned per ListMultipartUploads call on one set (bounds memory and drive reads). */
+export const multipartUploadsScanMax = 10_000;
