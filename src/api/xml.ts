@@ -16,6 +16,7 @@ export type XmlContent = XmlFragment | XmlFragment[] | string | number | boolean
 
 /** Escape text for element content and attribute values; characters XML 1.0 forbids become `&#x..;`. */
 export function escapeXml(text: string): string {
+  // deno-lint-ignore no-control-regex
   return text.replace(/[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, (c) => {
     switch (c) {
       case "&":
