@@ -29,13 +29,21 @@ export type ObjectErrorCode =
   | "ObjectLocked"; // retention / legal hold forbids the delete or overwrite
 
 export class ObjectError extends Error {
+  /**
+   * Set on NoSuchKey (latest version is a delete marker) and MethodNotAllowed (the requested
+   * version is a delete marker): the API answers with `x-amz-delete-marker: true` and this
+   * `x-amz-version-id` (API form: "null" for the null version).
+   */
+  readonly deleteMarker?: { versionId: string };
+
   constructor(
     readonly code: ObjectErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; deleteMarker?: { versionId: string } },
   ) {
     super(message, options);
     this.name = "ObjectError";
+    if (options?.deleteMarker !== undefined) this.deleteMarker = options.deleteMarker;
   }
 }
 
