@@ -76,3 +76,6 @@ export const healQueueMax = 1_000;
 
 /** Multipart uploads scanned per ListMultipartUploads call on one set (bounds memory and drive reads). */
 export const multipartUploadsScanMax = 10_000;
+
+/** Drives one pool argument may expand to: bounds the expansion loop and per-pool arrays (MinIO's largest documented pools are ~1,500 drives). */
+export const poolDrivesMax = 16 * 1024;
