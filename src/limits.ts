@@ -77,5 +77,32 @@ export const healQueueMax = 1_000;
 /** Multipart uploads scanned per ListMultipartUploads call on one set (bounds memory and drive reads). */
 export const multipartUploadsScanMax = 10_000;
 
+/**
+ * Deepest nesting of MessagePack arrays/maps the metadata reader skips through (xl.meta
+ * nests at most 4 levels; the bound stops hostile input from exhausting the stack).
+ */
+export const msgpackNestingMax = 32;
+
+/** aws-chunked: longest chunk header or trailer line (`size;chunk-signature=<64 hex>` is ~90 bytes). */
+export const awsChunkLineMaxBytes = 4 * 1024;
+
+/** aws-chunked: most trailer lines after the last chunk (S3 sends one checksum plus a signature). */
+export const awsChunkTrailersMax = 16;
+
+/** SigV4: query parameters parsed per request (S3 APIs use fewer than 20; bounds the sort). */
+export const queryParamsMax = 1000;
+
 /** Drives one pool argument may expand to: bounds the expansion loop and per-pool arrays (MinIO's largest documented pools are ~1,500 drives). */
 export const poolDrivesMax = 16 * 1024;
+
+/**
+ * wasm kernels: linear memory one call may lay out (inputs + outputs + tables), 64 MiB. Wasm memory
+ * never shrinks, so this bounds it; a legacy 10 MiB block on a 2+2 or 16+16 set needs 20 MiB.
+ */
+export const kernelCallMaxBytes = 64 * 1024 * 1024;
+
+/** wasm kernels: bytes hashed per wasm call when streaming large inputs (one erasure block). */
+export const kernelHashChunkBytes = 1024 * 1024;
+
+/** wasm kernels: cached encoding/decoding matrices (≤ 64 KiB each, one per split and erasure pattern). */
+export const kernelMatrixCacheEntriesMax = 256;
