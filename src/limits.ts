@@ -106,3 +106,21 @@ export const kernelHashChunkBytes = 1024 * 1024;
 
 /** wasm kernels: cached encoding/decoding matrices (≤ 64 KiB each, one per split and erasure pattern). */
 export const kernelMatrixCacheEntriesMax = 256;
+
+/** Label combinations one metric keeps (API names × status classes, drives): more are dropped and counted, so a bug cannot grow memory. */
+export const metricSeriesMax = 2_000;
+
+/** A drive call slower than this marks the drive offline (MinIO's drive health timeout is 2 minutes for I/O; a hung mount must not hang every request). */
+export const driveCallTimeoutMs = 30_000;
+
+/** How often an offline drive is probed to take it back (MinIO's monitor checks about every 5 s). */
+export const driveProbeIntervalMs = 5_000;
+
+/** A FileNotFound/VolumeNotFound from a drive triggers a probe of its root at most this often (a missing mount answers "not found" to everything). */
+export const driveSuspicionProbeMinIntervalMs = 1_000;
+
+/** Admin heal progress lines buffered for a slow client before the heal waits for it (bounds memory). */
+export const healProgressLinesBufferedMax = 256;
+
+/** Admin request bodies (heal options) read into memory. */
+export const adminBodyMaxBytes = 64 * 1024;

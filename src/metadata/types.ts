@@ -43,6 +43,12 @@ export interface ObjectVersion {
   metaUser: Map<string, string>;
   /** PartIdx: compression indexes, kept only to round-trip MinIO files. */
   partIndices?: Uint8Array[];
+  /**
+   * `"v"` of the version body: the MinIO release (Unix seconds) that wrote it; absent in old
+   * files. Kept so decode → encode is byte-exact; new versions leave it unset and the encoder
+   * writes `writtenByVersionDefault` (xl_meta.ts).
+   */
+  writtenByVersion?: bigint;
 }
 
 export interface DeleteMarkerVersion {
@@ -50,6 +56,12 @@ export interface DeleteMarkerVersion {
   versionId: string;
   modTimeNs: bigint;
   metaSys: Map<string, Uint8Array>;
+  /**
+   * `"v"` of the version body: the MinIO release (Unix seconds) that wrote it; absent in old
+   * files. Kept so decode → encode is byte-exact; new versions leave it unset and the encoder
+   * writes `writtenByVersionDefault` (xl_meta.ts).
+   */
+  writtenByVersion?: bigint;
 }
 
 /** A pre-2020 `V1Obj` version; read so that its header and listing work, never written new. */
@@ -57,8 +69,17 @@ export interface LegacyVersion {
   kind: "legacy";
   versionId: string;
   modTimeNs: bigint;
-  /** The decoded V1Obj map, kept verbatim for re-encoding. */
+  /**
+   * The V1Obj map kept verbatim for re-encoding: the codec stores its msgp encoding as a
+   * `Uint8Array` (spec §4.10.2).
+   */
   raw: unknown;
+  /**
+   * `"v"` of the version body: the MinIO release (Unix seconds) that wrote it; absent in old
+   * files. Kept so decode → encode is byte-exact; new versions leave it unset and the encoder
+   * writes `writtenByVersionDefault` (xl_meta.ts).
+   */
+  writtenByVersion?: bigint;
 }
 
 export type Version = ObjectVersion | DeleteMarkerVersion | LegacyVersion;

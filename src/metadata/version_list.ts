@@ -1,0 +1,169 @@
+/**
+ * Operations on the version list of one xl.meta (spec §4.12) and the quorum merge of the lists
+ * read from several drives (§8.3 step 2).
+ *
+ * The list helpers change the given `XlMeta` in place and keep it in header sort order.
+ */
+
+import type { Version, XlMeta } from "./types.ts";
+import { normalizeVersionId, versionKey } from "./uuid_bytes.ts";
+import { versionType } from "./version_body.ts";
+import {
+  compareHeaders,
+  headersEqual,
+  isFreeVersion,
+  type VersionHeader,
+  versionHeader,
+} from "./version_header.ts";
+
+/** Sort order of two versions; headers (and so signatures) are only computed on ties. */
+export function compareVersions(a: Version, b: Version): number {
+  if (a.modTimeNs !== b.modTimeNs) return a.modTimeNs > b.modTimeNs ? -1 : 1;
+  if (a.kind !== b.kind) return versionType[a.kind] - versionType[b.kind];
+  return compareHeaders(versionHeader(a), versionHeader(b));
+}
+
+/**
+ * Adds a version, or replaces the version with the same id (of any type), keeping sort order.
+ * `inlineData` is stored under the version's key ("null" for the null version); without it any
+ * inline data of a replaced version is dropped. A zero-size inline object passes an empty array.
+ */
+export function addVersion(meta: XlMeta, version: Version, inlineData?: Uint8Array): XlMeta {
+  const id = normalizeVersionId(version.versionId);
+  const existing = meta.versions.findIndex((v) => normalizeVersionId(v.versionId) === id);
+  if (existing >= 0) meta.versions.splice(existing, 1);
+  let position = meta.versions.findIndex((v) => compareVersions(version, v) < 0);
+  if (position < 0) position = meta.versions.length;
+  meta.versions.splice(position, 0, version);
+  if (inlineData !== undefined) meta.inlineData.set(versionKey(id), inlineData);
+  else meta.inlineData.delete(versionKey(id));
+  return meta;
+}
+
+/** Removes a version ("null" or "" for the null version) and its inline data. */
+export function deleteVersion(meta: XlMeta, versionId: string): Version | undefined {
+  const id = normalizeVersionId(versionId);
+  const index = meta.versions.findIndex((v) => normalizeVersionId(v.versionId) === id);
+  if (index < 0) return undefined;
+  const [removed] = meta.versions.splice(index, 1);
+  meta.inlineData.delete(versionKey(id));
+  return removed;
+}
+
+/** The version with this id ("null" or "" for the null version). */
+export function findVersion(meta: XlMeta, versionId: string): Version | undefined {
+  const id = normalizeVersionId(versionId);
+  return meta.versions.find((v) => normalizeVersionId(v.versionId) === id);
+}
+
+/** The newest version that is not a free version; may be a delete marker. */
+export function latestVersion(meta: XlMeta): Version | undefined {
+  return meta.versions.find((v) => !isFreeVersion(v));
+}
+
+// --------------------------------------------------------------------------------------- merge
+
+interface Entry {
+  version: Version;
+  header: VersionHeader;
+}
+
+const nullId = "";
+
+function hasErasure(h: VersionHeader): boolean {
+  return h.ecM > 0 || h.ecN > 0;
+}
+
+/** Non-strict agreement: same id and type, same EcM/EcN when both have them (§8.3). */
+function matchesNotStrict(a: VersionHeader, b: VersionHeader): boolean {
+  const sameErasure = !hasErasure(a) || !hasErasure(b) || (a.ecM === b.ecM && a.ecN === b.ecN);
+  const same = a.versionId === b.versionId && a.type === b.type && sameErasure;
+  return a.versionId === nullId ? same && a.modTimeNs === b.modTimeNs : same;
+}
+
+function withoutSignature(h: VersionHeader): VersionHeader {
+  return { ...h, signature: new Uint8Array(4) };
+}
+
+/** Same id, but headers that cannot be reconciled: the most common header wins. */
+function countById(tops: Entry[], versionId: string, strict: boolean): [Entry, number] {
+  const groups: { key: VersionHeader; entry: Entry; count: number }[] = [];
+  for (const entry of tops) {
+    if (entry.header.versionId !== versionId) continue;
+    const key = strict ? entry.header : withoutSignature(entry.header);
+    const group = groups.find((g) => headersEqual(g.key, key));
+    if (group) {
+      group.count++;
+      group.entry = entry;
+    } else groups.push({ key, entry, count: 1 });
+  }
+  groups.sort((a, b) => b.count - a.count || compareHeaders(a.key, b.key));
+  return [groups[0].entry, groups[0].count];
+}
+
+/** The newest top header and how many drives agree with it. */
+function pickLatest(tops: Entry[], strict: boolean): [Entry, number] {
+  let latest = tops[0];
+  let count = 1;
+  for (const entry of tops.slice(1)) {
+    const h = entry.header;
+    if (headersEqual(h, latest.header)) {
+      count++;
+    } else if (compareHeaders(h, latest.header) < 0) {
+      count = !strict && matchesNotStrict(h, latest.header) ? count + 1 : 1;
+      latest = entry;
+    } else if (!strict && matchesNotStrict(h, latest.header)) {
+      count++;
+    } else if (h.versionId === latest.header.versionId) {
+      return countById(tops, h.versionId, strict);
+    }
+  }
+  return [latest, count];
+}
+
+/** Drops from the front of each list what the chosen entry consumed or made obsolete. */
+function dropConsumed(lists: Entry[][], latest: Entry, emitted: Set<string>): void {
+  for (const list of lists) {
+    while (list.length > 0) {
+      const h = list[0].header;
+      const consumed = h.modTimeNs > latest.header.modTimeNs ||
+        headersEqual(h, latest.header) || h.versionId === latest.header.versionId ||
+        emitted.has(h.versionId);
+      if (!consumed) break;
+      list.shift();
+    }
+  }
+}
+
+/**
+ * Merges the version lists read from several drives (undefined = drive without xl.meta) into
+ * the versions present on at least `quorum` drives, newest first (§8.3 step 2). Non-strict by
+ * default: drives agree on a version when id, type and EcM/EcN match, whatever the signature.
+ * With quorum 1 the merge is strict, as in MinIO.
+ */
+export function mergeVersions(
+  metas: (XlMeta | undefined)[],
+  quorum: number,
+  options: { strict?: boolean } = {},
+): Version[] {
+  const q = Math.max(1, quorum);
+  const strict = (options.strict ?? false) || q === 1;
+  const lists: Entry[][] = metas.filter((m) => m !== undefined).map((m) =>
+    m.versions.map((version) => ({ version, header: versionHeader(version) }))
+  );
+  if (lists.length < q) return [];
+  if (lists.length === 1) return lists[0].map((e) => e.version);
+  const merged: Version[] = [];
+  const emitted = new Set<string>();
+  for (;;) {
+    const tops = lists.filter((list) => list.length > 0).map((list) => list[0]);
+    if (tops.length < q) break;
+    const [latest, count] = pickLatest(tops, strict);
+    if (count >= q) {
+      merged.push(latest.version);
+      emitted.add(latest.header.versionId);
+    }
+    dropConsumed(lists, latest, emitted);
+  }
+  return merged;
+}
