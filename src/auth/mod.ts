@@ -1,0 +1,21 @@
+/**
+ * The auth layer's public API: who signed a request, how its body must be checked, and whether
+ * a policy allows it. Pure code; the clock and credential store are passed in.
+ */
+export { AuthError, type AuthErrorCode, isAuthError } from "./auth_error.ts";
+export {
+  type CredentialStore,
+  type Identity,
+  type PayloadMode,
+  type SignedRequestParts,
+  type VerifiedRequest,
+  type VerifyOptions,
+  verifyRequest,
+} from "./sigv4.ts";
+export type { SigningContext } from "./sigv4_signing.ts";
+export {
+  type AwsChunkedDecoder,
+  type AwsChunkedMode,
+  createAwsChunkedDecoder,
+} from "./aws_chunked.ts";
+export { createPayloadHashVerifier } from "./payload_hash.ts";
