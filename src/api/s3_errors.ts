@@ -8,6 +8,8 @@ import { ObjectError, type ObjectErrorCode } from "../object/object_layer.ts";
 /** Every S3 error code aistor answers with, its status and AWS's default message. */
 export const s3ErrorTable = {
   AccessDenied: [403, "Access Denied."],
+  AccessForbidden: [403, "CORSResponse: This CORS request is not allowed."],
+  InvalidLocationConstraint: [400, "The specified location constraint is not valid."],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed."],
   AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter."],
   BadDigest: [400, "The Content-MD5 or checksum you specified did not match what we received."],
@@ -152,7 +154,11 @@ export function toS3Error(error: unknown): S3Error | undefined {
   if (error instanceof S3Error) return error;
   if (error instanceof ObjectError) {
     const code = objectErrorToS3[error.code];
-    return new S3Error(code, undefined, { cause: error });
+    const headers: Record<string, string> = error.deleteMarker === undefined ? {} : {
+      "x-amz-delete-marker": "true",
+      "x-amz-version-id": error.deleteMarker.versionId,
+    };
+    return new S3Error(code, undefined, { cause: error, headers });
   }
   // AuthError (src/auth/) and stream errors raised by auth transforms carry an S3 code as `code`.
   if (error instanceof AuthError) {

@@ -1,0 +1,169 @@
+/**
+ * CopyObject and UploadPartCopy: the source is read through the object layer and streamed into
+ * the destination (never buffered), after the x-amz-copy-source-if-* conditions hold.
+ */
+import type { ObjectInfo } from "../../object/object_layer.ts";
+import { evaluateCopySourceConditions, readCopySourceConditions } from "../conditions.ts";
+import type { RequestContext } from "../context.ts";
+import { metadataFromHeaders, storageClassFromHeaders, tagsFromHeader } from "../object_headers.ts";
+import { isoDate, quoteEtag, xmlResponse } from "../responses.ts";
+import { S3Error } from "../s3_errors.ts";
+import { el, xmlDocument } from "../xml.ts";
+import { writeConditions } from "./objects.ts";
+import { uploadPartNumber } from "./multipart.ts";
+
+export interface CopySource {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+/** `x-amz-copy-source: [/]bucket/key[?versionId=id]`, URL-encoded. */
+export function parseCopySource(header: string): CopySource {
+  const [path, query = ""] = header.split("?", 2);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw invalidCopySource();
+  }
+  const trimmed = decoded.startsWith("/") ? decoded.slice(1) : decoded;
+  const slash = trimmed.indexOf("/");
+  if (slash <= 0 || slash === trimmed.length - 1) throw invalidCopySource();
+  const versionId = new URLSearchParams(query).get("versionId") ?? undefined;
+  return {
+    bucket: trimmed.slice(0, slash),
+    key: trimmed.slice(slash + 1),
+    ...(versionId === undefined || versionId === "" ? {} : { versionId }),
+  };
+}
+
+function invalidCopySource(): S3Error {
+  return new S3Error(
+    "InvalidArgument",
+    "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+  );
+}
+
+function directive(headers: Headers, name: string): "COPY" | "REPLACE" {
+  const value = (headers.get(name) ?? "COPY").toUpperCase();
+  if (value !== "COPY" && value !== "REPLACE") {
+    throw new S3Error("InvalidArgument", `Unknown ${name} value "${value}"`);
+  }
+  return value;
+}
+
+/** The source version, after the copy-source conditions (every failure is 412). */
+async function readSourceInfo(context: RequestContext, source: CopySource): Promise<ObjectInfo> {
+  const info = await context.objects.getObjectInfo(source.bucket, source.key, {
+    versionId: source.versionId,
+  });
+  const conditions = readCopySourceConditions(context.request.headers);
+  if (evaluateCopySourceConditions(conditions, info) !== "proceed") {
+    throw new S3Error("PreconditionFailed");
+  }
+  return info;
+}
+
+function sourceVersionHeaders(info: ObjectInfo): Headers {
+  const headers = new Headers();
+  if (info.versionId !== "") headers.set("x-amz-copy-source-version-id", info.versionId);
+  return headers;
+}
+
+export async function copyObject(context: RequestContext): Promise<Response> {
+  const { bucket, key } = context.operation;
+  const headers = context.request.headers;
+  const source = parseCopySource(headers.get("x-amz-copy-source") ?? "");
+  const metadataDirective = directive(headers, "x-amz-metadata-directive");
+  const taggingDirective = directive(headers, "x-amz-tagging-directive");
+  const sourceInfo = await readSourceInfo(context, source);
+  const selfCopy = source.bucket === bucket && source.key === key;
+  if (
+    selfCopy && metadataDirective === "COPY" && taggingDirective === "COPY" &&
+    !headers.has("x-amz-storage-class")
+  ) {
+    throw new S3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const replace = metadataDirective === "REPLACE";
+  const reader = await context.objects.getObject(source.bucket, source.key, {
+    versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
+  });
+  const info = await context.objects.putObject(bucket, key, reader.body, {
+    sizeBytes: reader.info.sizeBytes,
+    contentType: replace ? headers.get("content-type") ?? undefined : reader.info.contentType,
+    metadata: replace ? metadataFromHeaders(headers) : reader.info.metadata,
+    tags: taggingDirective === "REPLACE"
+      ? tagsFromHeader(headers.get("x-amz-tagging")) ?? {}
+      : reader.info.tags,
+    md5Hex: /^[0-9a-f]{32}$/.test(reader.info.etag) ? reader.info.etag : undefined,
+    storageClass: storageClassFromHeaders(headers) ?? reader.info.metadata["x-amz-storage-class"],
+    ...writeConditions(headers),
+  });
+  const responseHeaders = sourceVersionHeaders(sourceInfo);
+  if (info.versionId !== "") responseHeaders.set("x-amz-version-id", info.versionId);
+  return xmlResponse(
+    xmlDocument(
+      "CopyObjectResult",
+      el("LastModified", isoDate(info.modTime)),
+      el("ETag", quoteEtag(info.etag)),
+    ),
+    { headers: responseHeaders },
+  );
+}
+
+/** `x-amz-copy-source-range: bytes=first-last`, both required and inside the source. */
+export function parseCopySourceRange(
+  header: string | null,
+  sizeBytes: number,
+): { start: number; end: number } | undefined {
+  if (header === null) return undefined;
+  const match = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!match) {
+    throw new S3Error(
+      "InvalidArgument",
+      "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+    );
+  }
+  const start = Number(match[1]);
+  const end = Number(match[2]);
+  if (start > end || end >= sizeBytes) {
+    throw new S3Error(
+      "InvalidRange",
+      `Range specified is not valid for source object of size: ${sizeBytes}`,
+      {
+        headers: { "Content-Range": `bytes */${sizeBytes}` },
+      },
+    );
+  }
+  return { start, end };
+}
+
+export async function uploadPartCopy(context: RequestContext): Promise<Response> {
+  const { bucket, key, query } = context.operation;
+  const headers = context.request.headers;
+  const uploadId = query.get("uploadId") ?? "";
+  const partNumber = uploadPartNumber(query);
+  const source = parseCopySource(headers.get("x-amz-copy-source") ?? "");
+  const sourceInfo = await readSourceInfo(context, source);
+  const range = parseCopySourceRange(headers.get("x-amz-copy-source-range"), sourceInfo.sizeBytes);
+  const reader = await context.objects.getObject(source.bucket, source.key, {
+    versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
+    range,
+  });
+  const sizeBytes = sourceInfo.sizeBytes === 0 ? 0 : reader.end - reader.start + 1;
+  const part = await context.objects.putObjectPart(bucket, key, uploadId, partNumber, reader.body, {
+    sizeBytes,
+  });
+  return xmlResponse(
+    xmlDocument(
+      "CopyPartResult",
+      el("LastModified", isoDate(part.lastModified)),
+      el("ETag", quoteEtag(part.etag)),
+    ),
+    { headers: sourceVersionHeaders(sourceInfo) },
+  );
+}

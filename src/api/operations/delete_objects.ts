@@ -1,0 +1,77 @@
+/** DeleteObjects (POST ?delete): up to 1000 keys, per-key results, quiet mode. */
+import { listKeysMax } from "../../limits.ts";
+import { ObjectError } from "../../object/object_layer.ts";
+import type { RequestContext } from "../context.ts";
+import { readBodyText } from "../request_body.ts";
+import { xmlResponse } from "../responses.ts";
+import { S3Error, toS3Error } from "../s3_errors.ts";
+import { childrenNamed, childText, el, parseXml, xmlDocument, type XmlFragment } from "../xml.ts";
+
+export interface DeleteRequest {
+  quiet: boolean;
+  objects: { key: string; versionId?: string }[];
+}
+
+export function parseDeleteRequest(text: string): DeleteRequest {
+  const root = parseXml(text, "Delete");
+  const objects = childrenNamed(root, "Object").map((node) => {
+    const key = childText(node, "Key");
+    if (key === undefined) throw new S3Error("MalformedXML", "Cannot read Object: no Key");
+    const versionId = childText(node, "VersionId");
+    return versionId === undefined || versionId === "" ? { key } : { key, versionId };
+  });
+  if (objects.length === 0 || objects.length > listKeysMax) {
+    throw new S3Error(
+      "MalformedXML",
+      `Cannot delete ${objects.length} objects in one request: 1 to ${listKeysMax} are allowed`,
+    );
+  }
+  return { quiet: childText(root, "Quiet")?.trim().toLowerCase() === "true", objects };
+}
+
+export async function deleteObjects(context: RequestContext): Promise<Response> {
+  const { bucket } = context.operation;
+  const request = parseDeleteRequest(await readBodyText(context));
+  await context.objects.getBucketInfo(bucket);
+  const results: XmlFragment[] = [];
+  for (const object of request.objects) {
+    const result = await deleteOne(context, bucket, object);
+    if (result !== undefined && !(request.quiet && result.deleted)) results.push(result.xml);
+  }
+  return xmlResponse(xmlDocument("DeleteResult", results));
+}
+
+async function deleteOne(
+  context: RequestContext,
+  bucket: string,
+  object: { key: string; versionId?: string },
+): Promise<{ deleted: boolean; xml: XmlFragment }> {
+  const versionElement = object.versionId === undefined ? [] : el("VersionId", object.versionId);
+  try {
+    const result = await context.objects.deleteObject(bucket, object.key, {
+      versionId: object.versionId,
+    });
+    const marker = result.deleteMarker
+      ? [el("DeleteMarker", true), el("DeleteMarkerVersionId", result.versionId)]
+      : [];
+    return { deleted: true, xml: el("Deleted", el("Key", object.key), versionElement, marker) };
+  } catch (error) {
+    if (
+      error instanceof ObjectError && (error.code === "NoSuchKey" || error.code === "NoSuchVersion")
+    ) {
+      return { deleted: true, xml: el("Deleted", el("Key", object.key), versionElement) };
+    }
+    const s3Error = toS3Error(error);
+    if (s3Error === undefined) throw error;
+    return {
+      deleted: false,
+      xml: el(
+        "Error",
+        el("Key", object.key),
+        versionElement,
+        el("Code", s3Error.code),
+        el("Message", s3Error.message),
+      ),
+    };
+  }
+}

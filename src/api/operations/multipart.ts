@@ -1,0 +1,218 @@
+/**
+ * Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+ * AbortMultipartUpload, ListParts, ListMultipartUploads. (UploadPartCopy is in copy.ts.)
+ */
+import { listKeysMax, partNumberMax, putObjectMaxBytes } from "../../limits.ts";
+import type { CompletePart } from "../../object/object_layer.ts";
+import { unquoteEtag } from "../conditions.ts";
+import type { RequestContext } from "../context.ts";
+import {
+  md5HexFromHeader,
+  metadataFromHeaders,
+  setChecksumHeaders,
+  storageClassFromHeaders,
+  tagsFromHeader,
+} from "../object_headers.ts";
+import { objectBody, readBodyText } from "../request_body.ts";
+import { emptyResponse, isoDate, quoteEtag, xmlResponse } from "../responses.ts";
+import { S3Error } from "../s3_errors.ts";
+import { childrenNamed, childText, el, parseXml, xmlDocument } from "../xml.ts";
+import { keyEncoder, maxFromQuery } from "./listing.ts";
+import { writeConditions } from "./objects.ts";
+import { ownerElement } from "./owner.ts";
+
+export async function createMultipartUpload(context: RequestContext): Promise<Response> {
+  const { bucket, key } = context.operation;
+  const headers = context.request.headers;
+  const uploadId = await context.objects.newMultipartUpload(bucket, key, {
+    contentType: headers.get("content-type") ?? undefined,
+    metadata: metadataFromHeaders(headers),
+    tags: tagsFromHeader(headers.get("x-amz-tagging")),
+    storageClass: storageClassFromHeaders(headers),
+  });
+  const responseHeaders = new Headers();
+  const algorithm = headers.get("x-amz-checksum-algorithm");
+  if (algorithm !== null) responseHeaders.set("x-amz-checksum-algorithm", algorithm);
+  return xmlResponse(
+    xmlDocument(
+      "InitiateMultipartUploadResult",
+      el("Bucket", bucket),
+      el("Key", key),
+      el("UploadId", uploadId),
+    ),
+    { headers: responseHeaders },
+  );
+}
+
+/** `partNumber` of UploadPart / UploadPartCopy: 1..10000. */
+export function uploadPartNumber(query: URLSearchParams): number {
+  const text = query.get("partNumber") ?? "";
+  const partNumber = Number(text);
+  if (!/^\d+$/.test(text) || partNumber < 1 || partNumber > partNumberMax) {
+    throw new S3Error(
+      "InvalidArgument",
+      `Part number must be an integer between 1 and ${partNumberMax}, inclusive`,
+    );
+  }
+  return partNumber;
+}
+
+export async function uploadPart(context: RequestContext): Promise<Response> {
+  const { bucket, key, query } = context.operation;
+  const uploadId = query.get("uploadId") ?? "";
+  const partNumber = uploadPartNumber(query);
+  const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
+  const part = await context.objects.putObjectPart(bucket, key, uploadId, partNumber, body.stream, {
+    sizeBytes: body.sizeBytes,
+    md5Hex: md5HexFromHeader(context.request.headers.get("content-md5")),
+    checksums: body.checksums,
+  });
+  const headers = new Headers({ ETag: quoteEtag(part.etag) });
+  setChecksumHeaders(headers, part.checksums);
+  return emptyResponse(200, headers);
+}
+
+const checksumElements = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
+
+export function parseCompleteParts(text: string): CompletePart[] {
+  const root = parseXml(text, "CompleteMultipartUpload");
+  const parts = childrenNamed(root, "Part");
+  if (parts.length === 0 || parts.length > partNumberMax) {
+    throw new S3Error("MalformedXML", `Cannot complete an upload with ${parts.length} parts`);
+  }
+  return parts.map((part) => {
+    const numberText = childText(part, "PartNumber") ?? "";
+    const etag = childText(part, "ETag");
+    if (!/^\d+$/.test(numberText.trim()) || etag === undefined) {
+      throw new S3Error("MalformedXML", "Cannot read Part: PartNumber and ETag are required");
+    }
+    const checksums: Record<string, string> = {};
+    for (const algorithm of checksumElements) {
+      const value = childText(part, `Checksum${algorithm}`);
+      if (value !== undefined) checksums[algorithm] = value;
+    }
+    return { partNumber: Number(numberText.trim()), etag: unquoteEtag(etag), checksums };
+  });
+}
+
+export async function completeMultipartUpload(context: RequestContext): Promise<Response> {
+  const { bucket, key, query } = context.operation;
+  const uploadId = query.get("uploadId") ?? "";
+  const parts = parseCompleteParts(await readBodyText(context));
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i].partNumber <= parts[i - 1].partNumber) throw new S3Error("InvalidPartOrder");
+  }
+  const info = await context.objects.completeMultipartUpload(
+    bucket,
+    key,
+    uploadId,
+    parts,
+    writeConditions(context.request.headers),
+  );
+  const headers = new Headers();
+  if (info.versionId !== "") headers.set("x-amz-version-id", info.versionId);
+  setChecksumHeaders(headers, info.checksums, info.checksumType);
+  const location = `${context.url.protocol}//${context.url.host}/${bucket}/${
+    encodeURIComponent(key)
+  }`;
+  return xmlResponse(
+    xmlDocument(
+      "CompleteMultipartUploadResult",
+      el("Location", location),
+      el("Bucket", bucket),
+      el("Key", key),
+      el("ETag", quoteEtag(info.etag)),
+    ),
+    { headers },
+  );
+}
+
+export async function abortMultipartUpload(context: RequestContext): Promise<Response> {
+  const { bucket, key, query } = context.operation;
+  await context.objects.abortMultipartUpload(bucket, key, query.get("uploadId") ?? "");
+  return emptyResponse(204);
+}
+
+export async function listParts(context: RequestContext): Promise<Response> {
+  const { bucket, key, query } = context.operation;
+  const uploadId = query.get("uploadId") ?? "";
+  const markerText = query.get("part-number-marker") ?? "0";
+  if (!/^\d+$/.test(markerText)) {
+    throw new S3Error("InvalidArgument", `Cannot read part-number-marker "${markerText}"`);
+  }
+  const partNumberMarker = Number(markerText);
+  const maxParts = maxFromQuery(query, "max-parts", listKeysMax);
+  const result = await context.objects.listObjectParts(bucket, key, uploadId, {
+    partNumberMarker,
+    maxParts,
+  });
+  const body = xmlDocument(
+    "ListPartsResult",
+    el("Bucket", bucket),
+    el("Key", key),
+    el("UploadId", uploadId),
+    ownerElement("Initiator"),
+    ownerElement(),
+    el("StorageClass", "STANDARD"),
+    el("PartNumberMarker", partNumberMarker),
+    el("NextPartNumberMarker", result.nextPartNumberMarker),
+    el("MaxParts", maxParts),
+    el("IsTruncated", result.isTruncated),
+    result.parts.map((part) =>
+      el(
+        "Part",
+        el("PartNumber", part.partNumber),
+        el("LastModified", isoDate(part.lastModified)),
+        el("ETag", quoteEtag(part.etag)),
+        el("Size", part.sizeBytes),
+        Object.entries(part.checksums).map(([alg, value]) =>
+          el(`Checksum${alg.toUpperCase()}`, value)
+        ),
+      )
+    ),
+  );
+  return xmlResponse(body);
+}
+
+export async function listMultipartUploads(context: RequestContext): Promise<Response> {
+  const { bucket, query } = context.operation;
+  const encode = keyEncoder(query);
+  const prefix = query.get("prefix") ?? "";
+  const delimiter = query.get("delimiter") ?? "";
+  const keyMarker = query.get("key-marker") ?? "";
+  const uploadIdMarker = query.get("upload-id-marker") ?? "";
+  const maxUploads = maxFromQuery(query, "max-uploads");
+  const result = await context.objects.listMultipartUploads(bucket, {
+    prefix,
+    delimiter,
+    keyMarker,
+    uploadIdMarker,
+    maxUploads,
+  });
+  const body = xmlDocument(
+    "ListMultipartUploadsResult",
+    el("Bucket", bucket),
+    el("KeyMarker", encode(keyMarker)),
+    el("UploadIdMarker", uploadIdMarker),
+    el("NextKeyMarker", encode(result.nextKeyMarker)),
+    el("NextUploadIdMarker", result.nextUploadIdMarker),
+    delimiter === "" ? [] : el("Delimiter", encode(delimiter)),
+    el("Prefix", encode(prefix)),
+    el("MaxUploads", maxUploads),
+    el("IsTruncated", result.isTruncated),
+    result.uploads.map((upload) =>
+      el(
+        "Upload",
+        el("Key", encode(upload.key)),
+        el("UploadId", upload.uploadId),
+        ownerElement("Initiator"),
+        ownerElement(),
+        el("StorageClass", upload.metadata["x-amz-storage-class"] ?? "STANDARD"),
+        el("Initiated", isoDate(upload.initiated)),
+      )
+    ),
+    result.prefixes.map((p) => el("CommonPrefixes", el("Prefix", encode(p)))),
+    query.has("encoding-type") ? el("EncodingType", "url") : [],
+  );
+  return xmlResponse(body);
+}

@@ -1,0 +1,186 @@
+/**
+ * Object operations: PutObject, GetObject, HeadObject, DeleteObject. Bodies stream through in
+ * both directions; conditions, ranges and part numbers are resolved here, before the read.
+ */
+import { partNumberMax, putObjectMaxBytes } from "../../limits.ts";
+import { ObjectError, type ObjectInfo } from "../../object/object_layer.ts";
+import { evaluateConditions, readConditions, unquoteEtag } from "../conditions.ts";
+import type { RequestContext } from "../context.ts";
+import {
+  applyResponseOverrides,
+  md5HexFromHeader,
+  metadataFromHeaders,
+  objectResponseHeaders,
+  setChecksumHeaders,
+  storageClassFromHeaders,
+  tagsFromHeader,
+} from "../object_headers.ts";
+import { contentRange, resolveRange } from "../ranges.ts";
+import { objectBody } from "../request_body.ts";
+import { emptyResponse, quoteEtag } from "../responses.ts";
+import { S3Error } from "../s3_errors.ts";
+import { versionIdFromQuery } from "./versions.ts";
+
+export async function putObject(context: RequestContext): Promise<Response> {
+  const { bucket, key } = context.operation;
+  const headers = context.request.headers;
+  const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
+  const info = await context.objects.putObject(bucket, key, body.stream, {
+    sizeBytes: body.sizeBytes,
+    contentType: headers.get("content-type") ?? undefined,
+    metadata: metadataFromHeaders(headers),
+    tags: tagsFromHeader(headers.get("x-amz-tagging")),
+    md5Hex: md5HexFromHeader(headers.get("content-md5")),
+    checksums: body.checksums,
+    checksumType: body.checksumType,
+    storageClass: storageClassFromHeaders(headers),
+    ...writeConditions(headers),
+  });
+  return emptyResponse(200, writeResultHeaders(info));
+}
+
+/** If-Match / If-None-Match on a write, evaluated by the object layer under its lock. */
+export function writeConditions(
+  headers: Headers,
+): { ifMatchEtag?: string; ifNoneMatch?: string } {
+  const ifMatch = headers.get("if-match");
+  const ifNoneMatch = headers.get("if-none-match");
+  return {
+    ...(ifMatch === null ? {} : { ifMatchEtag: unquoteEtag(ifMatch) }),
+    ...(ifNoneMatch === null
+      ? {}
+      : { ifNoneMatch: ifNoneMatch.trim() === "*" ? "*" : unquoteEtag(ifNoneMatch) }),
+  };
+}
+
+export function writeResultHeaders(info: ObjectInfo): Headers {
+  const headers = new Headers({ ETag: quoteEtag(info.etag) });
+  if (info.versionId !== "") headers.set("x-amz-version-id", info.versionId);
+  setChecksumHeaders(headers, info.checksums, info.checksumType);
+  return headers;
+}
+
+function partNumberFromQuery(query: URLSearchParams): number | undefined {
+  const text = query.get("partNumber");
+  if (text === null) return undefined;
+  const partNumber = Number(text);
+  if (!/^\d+$/.test(text) || partNumber < 1 || partNumber > partNumberMax) {
+    throw new S3Error(
+      "InvalidArgument",
+      `Part number must be an integer between 1 and ${partNumberMax}, inclusive`,
+    );
+  }
+  return partNumber;
+}
+
+interface ReadPlan {
+  info: ObjectInfo;
+  versionId?: string;
+  partNumber?: number;
+  range?: { start: number; end: number };
+}
+
+/** Conditions first (304 / 412 on the current version), then the range against its size. */
+async function planRead(context: RequestContext): Promise<ReadPlan | Response> {
+  const { bucket, key, query } = context.operation;
+  const headers = context.request.headers;
+  const versionId = versionIdFromQuery(query);
+  const partNumber = partNumberFromQuery(query);
+  if (partNumber !== undefined && headers.has("range")) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Cannot specify both Range header and partNumber query parameter",
+    );
+  }
+  const info = await context.objects.getObjectInfo(bucket, key, { versionId, partNumber });
+  const outcome = evaluateConditions(readConditions(headers), info);
+  if (outcome === "precondition-failed") throw new S3Error("PreconditionFailed");
+  if (outcome === "not-modified") {
+    const notModified = objectResponseHeaders(info, { checksumMode: false });
+    notModified.delete("Content-Type");
+    return emptyResponse(304, notModified);
+  }
+  const range = partNumber === undefined
+    ? resolveRange(headers.get("range"), info.sizeBytes)
+    : undefined;
+  return { info, versionId, partNumber, range };
+}
+
+function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end: number) {
+  const headers = objectResponseHeaders(plan.info, {
+    checksumMode: context.request.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" &&
+      plan.range === undefined,
+    partNumber: plan.partNumber,
+  });
+  applyResponseOverrides(headers, context.operation.query);
+  const lengthBytes = plan.info.sizeBytes === 0 ? 0 : end - start + 1;
+  headers.set("Content-Length", String(lengthBytes));
+  const partial = plan.range !== undefined || plan.partNumber !== undefined;
+  if (partial && lengthBytes > 0) {
+    headers.set("Content-Range", contentRange({ start, end }, plan.info.sizeBytes));
+  }
+  return { headers, status: partial ? 206 : 200 };
+}
+
+export async function getObject(context: RequestContext): Promise<Response> {
+  const { bucket, key } = context.operation;
+  const plan = await planRead(context);
+  if (plan instanceof Response) return plan;
+  const reader = await context.objects.getObject(bucket, key, {
+    versionId: plan.info.versionId === "" ? plan.versionId : plan.info.versionId,
+    range: plan.range,
+    partNumber: plan.partNumber,
+  });
+  const { headers, status } = readHeaders(
+    context,
+    { ...plan, info: reader.info },
+    reader.start,
+    reader.end,
+  );
+  return new Response(reader.info.sizeBytes === 0 ? null : reader.body, { status, headers });
+}
+
+export async function headObject(context: RequestContext): Promise<Response> {
+  const plan = await planRead(context);
+  if (plan instanceof Response) return plan;
+  const { start, end } = plan.range ?? partExtent(plan.info, plan.partNumber);
+  const { headers, status } = readHeaders(context, plan, start, end);
+  return new Response(null, { status, headers });
+}
+
+/** The byte extent of one part of a multipart object (the whole object for single PUTs). */
+function partExtent(
+  info: ObjectInfo,
+  partNumber: number | undefined,
+): { start: number; end: number } {
+  if (partNumber === undefined || info.parts.length === 0) {
+    return { start: 0, end: Math.max(0, info.sizeBytes - 1) };
+  }
+  let start = 0;
+  for (const part of info.parts) {
+    if (part.number === partNumber) return { start, end: start + part.sizeBytes - 1 };
+    start += part.sizeBytes;
+  }
+  throw new S3Error("InvalidPartNumber");
+}
+
+export async function deleteObject(context: RequestContext): Promise<Response> {
+  const { bucket, key, query } = context.operation;
+  try {
+    const result = await context.objects.deleteObject(bucket, key, {
+      versionId: versionIdFromQuery(query),
+    });
+    const headers = new Headers();
+    if (result.versionId !== "") headers.set("x-amz-version-id", result.versionId);
+    if (result.deleteMarker) headers.set("x-amz-delete-marker", "true");
+    return emptyResponse(204, headers);
+  } catch (error) {
+    // Deleting what is not there succeeds in S3.
+    if (
+      error instanceof ObjectError && (error.code === "NoSuchKey" || error.code === "NoSuchVersion")
+    ) {
+      return emptyResponse(204);
+    }
+    throw error;
+  }
+}
