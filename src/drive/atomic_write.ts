@@ -1,0 +1,76 @@
+/**
+ * The one durable-write routine of the local drive: write `.minio.sys/tmp/<uuid>` → fdatasync →
+ * rename over the target → fsync the target's directory (and any directories just created).
+ * A crash at any point leaves the old file or the new one at the target, never a mix; at worst
+ * a stray file in tmp, removed by `cleanupTmp()` at the next start.
+ */
+import * as fs from "../platform/fs.ts";
+
+export interface AtomicWriteContext {
+  /** Absolute path of the drive's `.minio.sys/tmp`. */
+  tmpDir: string;
+  /** A fresh unique name for the staged file. */
+  randomId: () => string;
+}
+
+/** Step 1: stage bytes durably in tmp; returns the staged file's path. */
+export async function stageFile(context: AtomicWriteContext, bytes: Uint8Array): Promise<string> {
+  const stagedPath = `${context.tmpDir}/${context.randomId()}`;
+  const file = await fs.openFile(stagedPath, "createExclusive");
+  try {
+    await file.write(bytes);
+    await file.datasync();
+  } catch (error) {
+    await file.close().catch(() => {});
+    await fs.removeAll(stagedPath).catch(() => {});
+    throw error;
+  }
+  await file.close();
+  return stagedPath;
+}
+
+/**
+ * Step 2: rename the staged file over `targetPath` (parents created) and fsync the directories
+ * whose entries changed. After this resolves the new content survives a crash.
+ */
+export async function commitStaged(stagedPath: string, targetPath: string): Promise<void> {
+  const targetDir = dirname(targetPath);
+  await makeDirsDurably(targetDir);
+  await fs.rename(stagedPath, targetPath);
+  await fs.syncDir(targetDir);
+}
+
+export async function atomicWrite(
+  context: AtomicWriteContext,
+  targetPath: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  const stagedPath = await stageFile(context, bytes);
+  try {
+    await commitStaged(stagedPath, targetPath);
+  } catch (error) {
+    await fs.removeAll(stagedPath).catch(() => {});
+    throw error;
+  }
+}
+
+/** mkdir -p, then fsync the parents of every directory it created, so the new entries last. */
+export async function makeDirsDurably(dir: string): Promise<void> {
+  const existing = await fs.statIfExists(dir);
+  if (existing?.isDirectory) return;
+  const missing: string[] = [];
+  let probe = dir;
+  while (!(await fs.statIfExists(probe))) {
+    missing.push(probe);
+    const parent = dirname(probe);
+    if (parent === probe) break;
+    probe = parent;
+  }
+  await fs.makeDirAll(dir);
+  for (const created of missing.reverse()) await fs.syncDir(dirname(created));
+}
+
+export function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? "/" : path.slice(0, slash);
+}
