@@ -19,3 +19,21 @@ export {
   createAwsChunkedDecoder,
 } from "./aws_chunked.ts";
 export { createPayloadHashVerifier } from "./payload_hash.ts";
+export {
+  type Checksum,
+  type ChecksumAlgorithm,
+  checksumAlgorithmOfHeader,
+  checksumAlgorithms,
+  checksumHeaderName,
+  checksumOf,
+  type ChecksumStream,
+  type ChecksumType,
+  compositeChecksum,
+  createChecksum,
+  createChecksumStream,
+  decodeChecksum,
+  fullObjectChecksum,
+  parseChecksumAlgorithm,
+  type PartChecksum,
+  verifyChecksum,
+} from "./checksum.ts";
