@@ -251,7 +251,10 @@ export interface ObjectLayer {
   newMultipartUpload(
     bucket: string,
     key: string,
-    options: Omit<PutObjectOptions, "sizeBytes" | "md5Hex" | "checksums" | "ifMatchEtag" | "ifNoneMatch">,
+    options: Omit<
+      PutObjectOptions,
+      "sizeBytes" | "md5Hex" | "checksums" | "ifMatchEtag" | "ifNoneMatch"
+    >,
   ): Promise<string>;
   putObjectPart(
     bucket: string,
@@ -269,7 +272,13 @@ export interface ObjectLayer {
   ): Promise<ListPartsResult>;
   listMultipartUploads(
     bucket: string,
-    options: { prefix: string; delimiter: string; keyMarker: string; uploadIdMarker: string; maxUploads: number },
+    options: {
+      prefix: string;
+      delimiter: string;
+      keyMarker: string;
+      uploadIdMarker: string;
+      maxUploads: number;
+    },
   ): Promise<ListUploadsResult>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   completeMultipartUpload(

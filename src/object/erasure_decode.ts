@@ -1,0 +1,224 @@
+/**
+ * The reading half: for each needed block, read D bitrot frames (data shards first), verify
+ * them with one HighwayHash batch call, replace a missing or corrupt shard by reading another
+ * drive, reconstruct the data shards when one is missing, and stream the bytes out.
+ *
+ * Sources are indexed by 0-based shard index (EcIndex - 1), taken from each drive's stored
+ * xl.meta, never from a recomputed order. Memory: one block (D + P frames) at a time.
+ */
+import { bitrotKey, highwayHash256Batch, type ReedSolomon } from "../kernels/mod.ts";
+import { bitrotHashBytes } from "../limits.ts";
+import { blockLayout, type Geometry } from "./erasure_geometry.ts";
+import { concatBytes } from "./erasure_encode.ts";
+import { ObjectError } from "./object_layer.ts";
+import { describeError } from "./quorum.ts";
+
+/** One shard's framed bytes for a part: a file on a drive or an inline value. */
+export interface ShardSource {
+  readFrame(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export function inlineSource(bytes: Uint8Array): ShardSource {
+  return {
+    readFrame(offset, length) {
+      if (offset + length > bytes.length) {
+        return Promise.reject(
+          new Error(`inline shard has ${bytes.length} bytes, frame ends at ${offset + length}`),
+        );
+      }
+      return Promise.resolve(bytes.subarray(offset, offset + length));
+    },
+  };
+}
+
+/** Called once per shard index that turned out missing or corrupt during this read. */
+export type BadShardReporter = (shardIndex: number, error: unknown) => void;
+
+export class BlockDecoder {
+  readonly #bad = new Set<number>();
+
+  constructor(
+    readonly rs: ReedSolomon,
+    readonly geometry: Geometry,
+    readonly sources: (ShardSource | null)[],
+    readonly onBadShard: BadShardReporter,
+  ) {}
+
+  /** The data bytes of block `blockIndex` of a part of `partSizeBytes`. */
+  async readBlock(partSizeBytes: number, blockIndex: number): Promise<Uint8Array> {
+    const layout = blockLayout(this.geometry, partSizeBytes, blockIndex);
+    const shards = await this.#readShards(layout, this.geometry.dataShards);
+    const dataShards = this.geometry.dataShards;
+    const complete = shards.slice(0, dataShards).every((shard) => shard !== null)
+      ? (shards as Uint8Array[])
+      : this.rs.reconstruct(shards, { dataOnly: true });
+    return concatBytes(complete.slice(0, dataShards)).subarray(0, layout.blockBytes);
+  }
+
+  /** All D + P shards of a block (missing ones reconstructed): what healing writes. */
+  async readAllShards(partSizeBytes: number, blockIndex: number): Promise<Uint8Array[]> {
+    const layout = blockLayout(this.geometry, partSizeBytes, blockIndex);
+    const shards = await this.#readShards(layout, this.geometry.dataShards);
+    if (shards.every((shard) => shard !== null)) return shards as Uint8Array[];
+    return this.rs.reconstruct(shards, { dataOnly: false });
+  }
+
+  /** Shard indexes found missing or corrupt so far. */
+  get badShards(): ReadonlySet<number> {
+    return this.#bad;
+  }
+
+  /** Read until `needed` verified shards are in hand, data shards first, falling back to parity. */
+  async #readShards(
+    layout: ReturnType<typeof blockLayout>,
+    needed: number,
+  ): Promise<(Uint8Array | null)[]> {
+    const shards: (Uint8Array | null)[] = this.sources.map(() => null);
+    const candidates = this.sources
+      .map((source, index) => (source !== null && !this.#bad.has(index) ? index : -1))
+      .filter((index) => index >= 0);
+    let good = 0;
+    let lastError: unknown = undefined;
+    while (good < needed && candidates.length > 0) {
+      const round = candidates.splice(0, needed - good);
+      const frames = await Promise.all(round.map((index) => this.#readFrame(index, layout)));
+      const verified = this.#verify(round, frames, layout.shardBytes);
+      for (let i = 0; i < round.length; i++) {
+        const shard = verified[i];
+        if (shard instanceof Uint8Array) {
+          shards[round[i]] = shard;
+          good += 1;
+        } else {
+          lastError = shard.error;
+          this.#markBad(round[i], shard.error);
+        }
+      }
+    }
+    if (good < needed) {
+      throw new ObjectError(
+        "ReadQuorum",
+        `Cannot read the object: ${good} of ${needed} shards readable and intact (${
+          describeError(lastError)
+        })`,
+      );
+    }
+    return shards;
+  }
+
+  async #readFrame(
+    index: number,
+    layout: ReturnType<typeof blockLayout>,
+  ): Promise<Uint8Array | { error: unknown }> {
+    try {
+      return await this.sources[index]!.readFrame(layout.frameOffset, layout.frameBytes);
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** One batch hash call for the frames of a round; returns the shard or why it was rejected. */
+  #verify(
+    indexes: number[],
+    frames: (Uint8Array | { error: unknown })[],
+    shardBytes: number,
+  ): (Uint8Array | { error: unknown })[] {
+    const results: (Uint8Array | { error: unknown })[] = frames.map((frame, i) => {
+      if (!(frame instanceof Uint8Array)) return frame;
+      if (frame.length !== bitrotHashBytes + shardBytes) {
+        return {
+          error: new Error(`shard ${indexes[i] + 1}: short frame of ${frame.length} bytes`),
+        };
+      }
+      return frame;
+    });
+    const intact = results.filter((r): r is Uint8Array => r instanceof Uint8Array);
+    if (intact.length === 0) return results;
+    const hashes = highwayHash256Batch(
+      bitrotKey,
+      intact.map((frame) => frame.subarray(bitrotHashBytes)),
+    );
+    let h = 0;
+    return results.map((result, i) => {
+      if (!(result instanceof Uint8Array)) return result;
+      const expected = result.subarray(0, bitrotHashBytes);
+      const actual = hashes.subarray(h * bitrotHashBytes, (h + 1) * bitrotHashBytes);
+      h += 1;
+      if (!equalBytes(expected, actual)) {
+        return { error: new Error(`shard ${indexes[i] + 1}: bitrot hash mismatch`) };
+      }
+      return result.subarray(bitrotHashBytes);
+    });
+  }
+
+  #markBad(index: number, error: unknown): void {
+    if (this.#bad.has(index)) return;
+    this.#bad.add(index);
+    this.onBadShard(index, error);
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** One part of the object as the reader needs it. */
+export interface ReadPart {
+  sizeBytes: number;
+  decoder: BlockDecoder;
+}
+
+/**
+ * Bytes `start..end` (inclusive) of the concatenated parts, block by block, as a web stream.
+ * Errors (read quorum lost mid-way) error the stream.
+ */
+export function streamRange(
+  parts: ReadPart[],
+  range: { start: number; end: number },
+  blockSizeBytes: number,
+): ReadableStream<Uint8Array> {
+  const iterator = rangeBlocks(parts, range, blockSizeBytes);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await iterator.return(undefined);
+    },
+  }, { highWaterMark: 0 });
+}
+
+async function* rangeBlocks(
+  parts: ReadPart[],
+  range: { start: number; end: number },
+  blockSizeBytes: number,
+): AsyncGenerator<Uint8Array> {
+  let partStart = 0;
+  for (const part of parts) {
+    const partEnd = partStart + part.sizeBytes - 1;
+    if (part.sizeBytes > 0 && partEnd >= range.start && partStart <= range.end) {
+      const from = Math.max(range.start, partStart) - partStart;
+      const to = Math.min(range.end, partEnd) - partStart;
+      for (
+        let block = Math.floor(from / blockSizeBytes);
+        block <= Math.floor(to / blockSizeBytes);
+        block++
+      ) {
+        const bytes = await part.decoder.readBlock(part.sizeBytes, block);
+        const blockStart = block * blockSizeBytes;
+        yield bytes.subarray(
+          Math.max(from - blockStart, 0),
+          Math.min(to - blockStart + 1, bytes.length),
+        );
+      }
+    }
+    partStart += part.sizeBytes;
+  }
+}

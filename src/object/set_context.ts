@@ -1,0 +1,38 @@
+/**
+ * What every operation of one erasure set needs: its drives in position order, parity
+ * settings, locks, and the injected clock and randomness. Passed explicitly; no module state.
+ */
+import type { StorageDrive } from "../drive/storage_drive.ts";
+import type { NamespaceLocks } from "./namespace_lock.ts";
+
+export interface SetContext {
+  drives: StorageDrive[];
+  deploymentId: string;
+  standardParity: number;
+  rrsParity: number;
+  locks: NamespaceLocks;
+  clock: { nowNs(): bigint };
+  randomUuid: () => string;
+  /** Ask for a background heal of an object (never blocks; dropped when the queue is full). */
+  queueHeal: (bucket: string, path: string, versionId?: string) => void;
+}
+
+/** Volume of internal objects, multipart uploads and staging (spec §1.1). */
+export const systemVolume = ".minio.sys";
+
+/** Lock resource name of an object path. */
+export function objectResource(bucket: string, path: string): string {
+  return `${bucket}/${path}`;
+}
+
+/** Whether each drive answers at all (for the parity upgrade of availability-optimised writes). */
+export async function onlineDrives(drives: readonly StorageDrive[]): Promise<boolean[]> {
+  return await Promise.all(drives.map(async (drive) => {
+    try {
+      await drive.info();
+      return true;
+    } catch {
+      return false;
+    }
+  }));
+}
