@@ -3,11 +3,14 @@
  * a trailer named in x-amz-trailer, or only x-amz-sdk-checksum-algorithm), and a pass-through
  * stream that computes it and fails with BadDigest before the end when the value differs.
  */
+import {
+  type ChecksumAlgorithm,
+  checksumAlgorithms,
+  createChecksum,
+  parseChecksumAlgorithm,
+  verifyChecksum,
+} from "../auth/mod.ts";
 import { S3Error } from "./s3_errors.ts";
-import { createChecksumHasher } from "./checksum_hashers.ts";
-
-export const checksumAlgorithms = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const;
-export type ChecksumAlgorithm = typeof checksumAlgorithms[number];
 
 export interface RequestedChecksum {
   algorithm: ChecksumAlgorithm;
@@ -18,8 +21,7 @@ export interface RequestedChecksum {
 }
 
 function algorithmFrom(name: string): ChecksumAlgorithm {
-  const upper = name.toUpperCase();
-  const algorithm = checksumAlgorithms.find((a) => a === upper);
+  const algorithm = parseChecksumAlgorithm(name);
   if (algorithm === undefined) {
     throw new S3Error("InvalidArgument", `Cannot use checksum algorithm "${name}": not supported`);
   }
@@ -65,14 +67,14 @@ export function checksumStream(
     onDigest: (algorithm: ChecksumAlgorithm, base64: string) => void;
   },
 ): TransformStream<Uint8Array, Uint8Array> {
-  const hasher = createChecksumHasher(requested.algorithm);
+  const checksum = createChecksum(requested.algorithm);
   return new TransformStream({
     transform(bytes, controller) {
-      hasher.update(bytes);
+      checksum.update(bytes);
       controller.enqueue(bytes);
     },
     async flush() {
-      const actual = hasher.digestBase64();
+      const actual = btoa(String.fromCharCode(...checksum.digest()));
       const expected = requested.trailerName !== undefined
         ? (await options.trailers)?.get(requested.trailerName) ?? undefined
         : requested.expected;
@@ -82,12 +84,7 @@ export function checksumStream(
           `The trailer ${requested.trailerName} was not sent`,
         );
       }
-      if (expected !== undefined && expected !== actual) {
-        throw new S3Error(
-          "BadDigest",
-          `The ${requested.algorithm} you specified did not match the calculated checksum.`,
-        );
-      }
+      if (expected !== undefined) verifyChecksum(requested.algorithm, expected, actual);
       options.onDigest(requested.algorithm, actual);
     },
   });
