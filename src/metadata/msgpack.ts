@@ -588,9 +588,11 @@ export class MsgpackReader {
       case "map":
         for (let i = 2 * this.readMapHeader(); i > 0; i--) this.skip(depth + 1);
         return;
-      case "ext":
-        this.offset += this.#readExtHeader().length;
+      case "ext": {
+        const { length } = this.#readExtHeader();
+        this.offset += length;
         return;
+      }
     }
   }
 
