@@ -15,6 +15,7 @@ export type AuthErrorCode =
   | "InvalidAccessKeyId"
   | "InvalidArgument"
   | "InvalidDigest"
+  | "InvalidPolicyDocument"
   | "InvalidRequest"
   | "InvalidToken"
   | "MalformedPOSTRequest"

@@ -37,3 +37,11 @@ export {
   type PartChecksum,
   verifyChecksum,
 } from "./checksum.ts";
+export {
+  checkPostContentLength,
+  type ContentLengthRange,
+  type PostPolicyOptions,
+  type PostPolicyRequest,
+  type VerifiedPostPolicy,
+  verifyPostPolicy,
+} from "./post_policy.ts";
