@@ -189,11 +189,11 @@ export class MetricsRegistry {
     return this.#register(new Histogram(name, help, bounds));
   }
 
-  /** All metrics (those whose name starts with `prefix`), in the text exposition format. */
-  render(prefix = ""): string {
+  /** The metrics whose name starts with one of `prefixes` (default all), in the text exposition format. */
+  render(prefixes: readonly string[] = [""]): string {
     const lines: string[] = [];
     for (const metric of this.#metrics.values()) {
-      if (!metric.name.startsWith(prefix)) continue;
+      if (!prefixes.some((prefix) => metric.name.startsWith(prefix))) continue;
       lines.push(`# HELP ${metric.name} ${escapeHelp(metric.help)}`);
       lines.push(`# TYPE ${metric.name} ${metric.kind}`);
       lines.push(...metric.render());

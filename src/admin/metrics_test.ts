@@ -65,11 +65,11 @@ Deno.test("labelled histograms carry their labels on every bucket, sum and count
   ) assertEquals(lines.includes(expected), true, expected);
 });
 
-Deno.test("render(prefix) keeps only the metrics under that prefix", () => {
+Deno.test("render(prefixes) keeps only the metrics under those prefixes", () => {
   const registry = new MetricsRegistry();
   registry.gauge("minio_cluster_drive_online_total", "online").set({}, 4);
   registry.gauge("minio_node_drive_total_bytes", "total").set({ drive: "/d1" }, 10);
-  const names = parse(registry.render("minio_cluster_")).map((family) => family.name);
+  const names = parse(registry.render(["minio_cluster_"])).map((family) => family.name);
   assertEquals(names, ["minio_cluster_drive_online_total"]);
 });
 

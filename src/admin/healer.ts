@@ -1,0 +1,119 @@
+/**
+ * Runs heals one at a time: those asked for by `admin heal`, and those a drive coming back
+ * online asks for. A heal of everything is `healFormat()` (format the drives that lost it, then
+ * buckets, then objects) followed by a checking pass over every bucket that reports each object
+ * and counts the unrecoverable ones.
+ */
+import type { AdminLayer, HealResult } from "./admin_layer.ts";
+import type { ServerMetrics } from "./server_metrics.ts";
+
+export interface HealSummary {
+  objectsChecked: number;
+  objectsHealed: number;
+  objectsUnrecoverable: number;
+  drivesFormatted: string[];
+}
+
+/** Refused because another heal is running; the caller may retry when it ends. */
+export class HealBusyError extends Error {
+  constructor(running: string) {
+    super(`Cannot start a heal: one is running (${running}); try again when it ends`);
+    this.name = "HealBusyError";
+  }
+}
+
+export class Healer {
+  readonly #layer: AdminLayer;
+  readonly #metrics: ServerMetrics;
+  #running: string | undefined;
+  #driveHealWanted = false;
+  #driveHeal: Promise<void> | undefined;
+
+  constructor(layer: AdminLayer, metrics: ServerMetrics) {
+    this.#layer = layer;
+    this.#metrics = metrics;
+  }
+
+  /** What the running heal covers, undefined when none runs. */
+  get running(): string | undefined {
+    return this.#running;
+  }
+
+  /** Heal `bucket` under `prefix` ("" bucket: everything, formats first). One heal at a time. */
+  async heal(
+    bucket: string,
+    prefix: string,
+    onProgress: (result: HealResult) => void,
+  ): Promise<HealSummary> {
+    if (this.#running !== undefined) throw new HealBusyError(this.#running);
+    this.#running = bucket === "" ? "everything" : `${bucket}/${prefix}`;
+    try {
+      return bucket === ""
+        ? await this.#healAll(onProgress)
+        : await this.#healBucket(bucket, prefix, onProgress);
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  /**
+   * A drive came back (or was replaced): heal everything in the background, once for any
+   * number of drives that come back while it runs (then once more, for the late ones).
+   */
+  healAfterReconnect(onDone: (summary: HealSummary | Error) => void): void {
+    this.#driveHealWanted = true;
+    if (this.#driveHeal !== undefined) return;
+    this.#driveHeal = (async () => {
+      while (this.#driveHealWanted) {
+        this.#driveHealWanted = false;
+        await this.#waitForIdle();
+        try {
+          onDone(await this.heal("", "", () => {}));
+        } catch (error) {
+          onDone(error as Error);
+        }
+      }
+      this.#driveHeal = undefined;
+    })();
+  }
+
+  /** Resolves when no background drive heal is running (for shutdown and tests). */
+  async settled(): Promise<void> {
+    while (this.#driveHeal !== undefined) await this.#driveHeal;
+  }
+
+  async #waitForIdle(): Promise<void> {
+    while (this.#running !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  async #healAll(onProgress: (result: HealResult) => void): Promise<HealSummary> {
+    const formatted = await this.#layer.healFormat();
+    const summary: HealSummary = {
+      objectsChecked: 0,
+      objectsHealed: formatted.objectsHealed,
+      objectsUnrecoverable: 0,
+      drivesFormatted: formatted.drivesFormatted,
+    };
+    for (const bucket of await this.#layer.listBuckets()) {
+      const counts = await this.#healBucket(bucket.name, "", onProgress);
+      summary.objectsChecked += counts.objectsChecked;
+      summary.objectsHealed += counts.objectsHealed;
+      summary.objectsUnrecoverable += counts.objectsUnrecoverable;
+    }
+    return summary;
+  }
+
+  async #healBucket(
+    bucket: string,
+    prefix: string,
+    onProgress: (result: HealResult) => void,
+  ): Promise<HealSummary> {
+    let unrecoverable = 0;
+    const counts = await this.#layer.healBucket(bucket, prefix, (result) => {
+      if (result.state === "unrecoverable") unrecoverable++;
+      this.#metrics.recordHeal(result);
+      onProgress(result);
+    });
+    return { ...counts, objectsUnrecoverable: unrecoverable, drivesFormatted: [] };
+  }
+}
