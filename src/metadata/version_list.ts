@@ -110,7 +110,13 @@ function pickLatest(tops: Entry[], strict: boolean): [Entry, number] {
     if (headersEqual(h, latest.header)) {
       count++;
     } else if (compareHeaders(h, latest.header) < 0) {
-      count = !strict && matchesNotStrict(h, latest.header) ? count + 1 : 1;
+      const agrees = !strict && matchesNotStrict(h, latest.header);
+      // Same id but irreconcilable: count. (MinIO takes the newer header with count 1 here,
+      // which makes the outcome depend on drive order; counting does not.)
+      if (!agrees && h.versionId === latest.header.versionId) {
+        return countById(tops, h.versionId, strict);
+      }
+      count = agrees ? count + 1 : 1;
       latest = entry;
     } else if (!strict && matchesNotStrict(h, latest.header)) {
       count++;
