@@ -59,17 +59,24 @@ export class LocalDrive implements StorageDrive {
   readonly #root: string;
   readonly #randomId: () => string;
 
-  private constructor(readonly endpoint: string, root: string, options: LocalDriveOptions) {
+  /**
+   * A drive over the directory `root` (also its endpoint name). Nothing is touched until the
+   * first call; `open()` (or `cleanupTmp()` at start) also creates the `.minio.sys` layout.
+   */
+  constructor(root: string, options: LocalDriveOptions = {}) {
+    this.endpoint = root;
     this.#root = root.length > 1 ? root.replace(/\/+$/, "") : root;
     this.#randomId = options.randomId ?? randomUuid;
   }
+
+  readonly endpoint: string;
 
   /**
    * Open the directory `root` as a drive: it must exist and be a directory (DriveOffline
    * otherwise); `.minio.sys/{tmp/.trash,multipart,buckets,config}` are created if missing.
    */
   static async open(root: string, options: LocalDriveOptions = {}): Promise<LocalDrive> {
-    const drive = new LocalDrive(root, root, options);
+    const drive = new LocalDrive(root, options);
     await drive.#ensureMetaDirs();
     return drive;
   }
@@ -87,6 +94,18 @@ export class LocalDrive implements StorageDrive {
       for (const dir of metaDirs) await makeDirsDurably(this.#abs(metaVolume, dir));
     } catch (error) {
       throw this.#wrap(error, "prepare .minio.sys");
+    }
+  }
+
+  /** Run a step that needs `.minio.sys/tmp`; if tmp is missing, create the layout and retry once. */
+  async #withMetaDirs<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof fs.FsError && error.kind === "NotFound")) throw error;
+      if (await fs.statIfExists(this.#abs(metaVolume, trashPath))) throw error;
+      await this.#ensureMetaDirs();
+      return await run();
     }
   }
 
@@ -190,7 +209,7 @@ export class LocalDrive implements StorageDrive {
     this.#check(volume, path);
     await this.#requireVolume(volume);
     try {
-      await atomicWrite(this.#atomic(), this.#abs(volume, path), bytes);
+      await this.#withMetaDirs(() => atomicWrite(this.#atomic(), this.#abs(volume, path), bytes));
     } catch (error) {
       throw await this.#fail(error, volume, `write ${path}`);
     }
@@ -321,7 +340,7 @@ export class LocalDrive implements StorageDrive {
 
   async #staged(volume: string, bytes: Uint8Array): Promise<string> {
     try {
-      return await stageFile(this.#atomic(), bytes);
+      return await this.#withMetaDirs(() => stageFile(this.#atomic(), bytes));
     } catch (error) {
       throw await this.#fail(error, volume, "stage xl.meta");
     }
@@ -405,7 +424,7 @@ export class LocalDrive implements StorageDrive {
   async #trash(absolute: string, volume: string): Promise<void> {
     const trashEntry = this.#abs(metaVolume, `${trashPath}/${this.#randomId()}`);
     try {
-      await fs.rename(absolute, trashEntry);
+      await this.#withMetaDirs(() => fs.rename(absolute, trashEntry));
     } catch (error) {
       // A full drive cannot always rename across directories: remove in place instead.
       if (!(error instanceof fs.FsError && error.kind === "NoSpace")) {
@@ -490,14 +509,15 @@ export class LocalDrive implements StorageDrive {
   async cleanupTmp(): Promise<void> {
     const tmp = this.#abs(metaVolume, tmpPath);
     const tmpOld = this.#abs(metaVolume, tmpOldPath);
+    await this.#requireRoot();
     try {
       await fs.makeDirAll(tmpOld);
       if (await fs.statIfExists(tmp)) await fs.rename(tmp, `${tmpOld}/${this.#randomId()}`);
-      await makeDirsDurably(this.#abs(metaVolume, trashPath));
       await fs.removeAll(tmpOld);
     } catch (error) {
       throw await this.#fail(error, metaVolume, "clean up tmp");
     }
+    await this.#ensureMetaDirs();
   }
 
   // Helpers.
@@ -513,6 +533,17 @@ export class LocalDrive implements StorageDrive {
   #check(volume: string, path: string): void {
     checkVolume(this.endpoint, volume);
     checkPath(this.endpoint, path);
+  }
+
+  async #requireRoot(): Promise<void> {
+    const rootInfo = await fs.statIfExists(this.#root).catch(() => undefined);
+    if (!rootInfo?.isDirectory) {
+      throw new DriveError(
+        "DriveOffline",
+        this.endpoint,
+        `Cannot reach drive: "${this.#root}" is missing`,
+      );
+    }
   }
 
   async #requireVolume(volume: string): Promise<void> {
@@ -532,10 +563,12 @@ export class LocalDrive implements StorageDrive {
     return new DriveError("VolumeNotFound", this.endpoint, `Cannot find volume "${volume}"`);
   }
 
+  /** Run a file-system step; a missing path there means the drive itself is gone when its root is. */
   async #attempt<T>(run: () => Promise<T>, action: string): Promise<T> {
     try {
       return await run();
     } catch (error) {
+      if (error instanceof fs.FsError && error.kind === "NotFound") await this.#requireRoot();
       throw this.#wrap(error, action);
     }
   }
