@@ -85,7 +85,12 @@ export function pickVersion(
   const picked = agreeingCopies(found, versionId, wanted);
   if (picked === undefined) {
     const code = options.versionId === undefined ? "NoSuchKey" : "NoSuchVersion";
-    throw notFoundOrQuorum(found, code, `Cannot find version "${versionId}" of ${options.what}`);
+    throw notFoundOrQuorum(
+      found,
+      code,
+      `Cannot find version "${versionId}" of ${options.what}`,
+      versionId,
+    );
   }
   const isLatest = latest !== undefined && latest.versionId === picked.version.versionId;
   if (picked.version.kind === "deleteMarker" && !options.allowDeleteMarker) {
@@ -185,14 +190,30 @@ function sameParts(a: ObjectVersion, b: ObjectVersion): boolean {
     );
 }
 
-/** "Not found" when enough drives said so; ReadQuorum when too many could not be asked. */
+/**
+ * "Not found" when enough drives said so; ReadQuorum when the drives that could not answer
+ * might hold enough copies (of `versionId`, when some drive has one) to change the answer.
+ */
 function notFoundOrQuorum(
   found: DriveMetas,
   code: "NoSuchKey" | "NoSuchVersion",
   message: string,
+  versionId?: string,
 ): ObjectError {
   const unknown = found.states.filter((state) => state === "offline" || state === "corrupt").length;
   const driveCount = found.states.length;
+  const copies = versionId === undefined
+    ? []
+    : found.metas.flatMap((meta) => meta?.versions.filter((v) => v.versionId === versionId) ?? []);
+  const reference = mostCommonCopy(copies);
+  if (
+    reference !== undefined && copies.length + unknown >= versionReadQuorum(reference, driveCount)
+  ) {
+    return new ObjectError(
+      "ReadQuorum",
+      `${message}: ${copies.length} of ${driveCount} drives hold it and ${unknown} could not answer`,
+    );
+  }
   if (unknown > maxParity(driveCount) && unknown >= metadataMergeQuorum(driveCount)) {
     return new ObjectError(
       "ReadQuorum",
