@@ -17,7 +17,7 @@
 import type { StorageDrive, WalkEntry } from "../drive/storage_drive.ts";
 import { listKeysMax } from "../limits.ts";
 import { decodeXlMeta, mergeVersions } from "../metadata/xl_meta.ts";
-import type { Version, XlMeta } from "../metadata/types.ts";
+import type { ObjectVersion, Version, XlMeta } from "../metadata/types.ts";
 import type {
   ListObjectsOptions,
   ListObjectsResult,
@@ -94,9 +94,36 @@ export function mergeSetMetadata(
       return undefined; // A corrupt copy is one drive's problem; heal repairs it, the quorum decides.
     }
   });
+  const present = metas.filter((meta) => meta !== undefined);
   const quorum = metadataMergeQuorum(driveCount);
-  if (metas.filter((meta) => meta !== undefined).length < quorum) return [];
+  if (present.length < quorum) return [];
+  // The common case: every copy lists the same versions, which is what the merge would return.
+  if (present.every((meta) => sameVersionList(meta.versions, present[0].versions))) {
+    return present[0].versions;
+  }
   return mergeVersions(metas, quorum);
+}
+
+function sameVersionList(a: readonly Version[], b: readonly Version[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (
+      a[i].versionId !== b[i].versionId || a[i].modTimeNs !== b[i].modTimeNs ||
+      a[i].kind !== b[i].kind
+    ) {
+      return false;
+    }
+    if (a[i].kind === "object" && !sameShape(a[i] as ObjectVersion, b[i] as ObjectVersion)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** What the non-strict merge compares besides id, time and type: the erasure geometry. */
+function sameShape(a: ObjectVersion, b: ObjectVersion): boolean {
+  return a.erasure.dataShards === b.erasure.dataShards &&
+    a.erasure.parityShards === b.erasure.parityShards;
 }
 
 /**
