@@ -124,3 +124,12 @@ export const healProgressLinesBufferedMax = 256;
 
 /** Admin request bodies (heal options) read into memory. */
 export const adminBodyMaxBytes = 64 * 1024;
+
+/** Browser POST upload: one form field before the file (the policy document is at most 20 KiB, AWS). */
+export const postFormFieldMaxBytes = 20 * 1024;
+
+/** Browser POST upload: header block of one form part (Content-Disposition, Content-Type). */
+export const postFormPartHeaderMaxBytes = 8 * 1024;
+
+/** Browser POST upload: fields before the file (bounds memory and work per request). */
+export const postFormFieldCountMax = 100;

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { type CredentialStore, verifyRequest } from "../auth/mod.ts";
 import { hash, randomUuid as platformRandomUuid } from "../platform/crypto.ts";
 import { authorize } from "./authorize.ts";
+import { credentialStore } from "./credentials.ts";
 import type { AppOptions, RequestContext } from "./context.ts";
 import { handlers } from "./handlers.ts";
 import { corsHeadersFor } from "./operations/cors.ts";
@@ -23,14 +24,6 @@ export function createApp(options: AppOptions): Hono {
   app.get("/minio/health/ready", () => new Response(null, { status: 200 }));
   app.all("*", (c) => handleS3Request(c.req.raw, options, credentials));
   return app;
-}
-
-function credentialStore(credentials: AppOptions["credentials"]): CredentialStore {
-  return {
-    rootAccessKey: credentials.accessKey,
-    lookupSecret: (accessKey) =>
-      accessKey === credentials.accessKey ? credentials.secretKey : undefined,
-  };
 }
 
 /** AWS-style request ids: 16 uppercase hex digits, and a longer base64 "host id". */

@@ -2,6 +2,7 @@
  * Authorization after signature verification: the root user may do everything; anonymous
  * requests are allowed only where the bucket policy allows the action (else AccessDenied).
  */
+import { operationActions, resourceArn } from "./actions.ts";
 import type { RequestContext } from "./context.ts";
 import { S3Error } from "./s3_errors.ts";
 
@@ -25,12 +26,20 @@ export function parseBucketPolicy(text: string, _bucket: string): unknown {
 export async function authorize(context: RequestContext): Promise<void> {
   const { identity } = context.verified;
   if (identity.kind === "root") return;
-  const name = context.operation.name;
+  const { name, bucket, key } = context.operation;
   if (name === "PreflightCors" || name === "PostObject") return; // no auth / form-signed
-  if (identity.kind === "user" || context.operation.bucket === "") {
-    throw new S3Error("AccessDenied");
-  }
-  const config = await context.objects.getBucketConfig(context.operation.bucket);
+  if (identity.kind === "user" || bucket === "") throw new S3Error("AccessDenied");
+  await authorizeAnonymous(context, { action: operationActions[name], key });
+}
+
+/** An anonymous request: allowed only when the bucket policy allows `action` on the resource. */
+export async function authorizeAnonymous(
+  context: RequestContext,
+  request: { action: string; key: string },
+): Promise<void> {
+  const { bucket } = context.operation;
+  const config = await context.objects.getBucketConfig(bucket);
   if (config.policyJson === undefined) throw new S3Error("AccessDenied");
+  const _resource = resourceArn(bucket, request.key);
   throw new S3Error("AccessDenied");
 }

@@ -6,8 +6,8 @@
 import { S3Error } from "./s3_errors.ts";
 
 export interface FormUpload {
-  /** Field names lowercased (S3 matches them case-insensitively), values as sent. */
-  fields: Map<string, string>;
+  /** Fields before the file, in order, names and values as sent. */
+  fields: Array<[name: string, value: string]>;
   file: { filename: string; contentType?: string; stream: ReadableStream<Uint8Array> };
 }
 
@@ -155,7 +155,7 @@ export async function readFormUpload(
   // The first boundary has no CRLF before it; prepend one so every boundary looks the same.
   input.buffered = encoder.encode("\r\n");
   await input.readUntil(delimiter, limits.fieldMaxBytes, "the preamble");
-  const fields = new Map<string, string>();
+  const fields: Array<[string, string]> = [];
   for (;;) {
     const after = decoder.decode(await input.readExactly(2));
     if (after === "--") throw malformed("the form has no file field");
@@ -176,9 +176,9 @@ export async function readFormUpload(
         },
       };
     }
-    if (fields.size >= limits.fieldCountMax) throw malformed("too many fields");
+    if (fields.length >= limits.fieldCountMax) throw malformed("too many fields");
     const value = await input.readUntil(delimiter, limits.fieldMaxBytes, `field "${part.name}"`);
-    fields.set(part.name.toLowerCase(), decoder.decode(value));
+    fields.push([part.name, decoder.decode(value)]);
   }
 }
 
