@@ -39,6 +39,12 @@ export function metadataFromHeaders(headers: Headers): Record<string, string> {
     if (name.startsWith("x-amz-meta-")) {
       metadata[name] = value;
       userBytes += name.length - "x-amz-meta-".length + value.length;
+    } else if (name === "content-encoding") {
+      // aws-chunked is the transfer framing of this request, not an encoding of the object.
+      const encodings = value.split(",").map((e) => e.trim()).filter((e) =>
+        e !== "" && e !== "aws-chunked"
+      );
+      if (encodings.length > 0) metadata[name] = encodings.join(",");
     } else if (storedHttpHeaders.includes(name)) {
       metadata[name] = value;
     }
