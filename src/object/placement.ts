@@ -4,70 +4,94 @@
  * Facts from spec/minio-format.md §1.1 (directory objects), §3.1 and §3.3.
  */
 
-const mask64 = (1n << 64n) - 1n;
-
 /** Suffix that replaces the trailing `/` of a directory object's key (MinIO `globalDirSuffix`). */
 export const dirObjectSuffix = "__XLDIR__";
 
-function rotl64(value: bigint, bits: bigint): bigint {
-  return ((value << bits) | (value >> (64n - bits))) & mask64;
+/** Stateless encoder, shared. */
+const utf8 = new TextEncoder();
+
+function readUint32Le(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) |
+    (bytes[offset + 3] << 24)) >>>
+    0;
 }
 
-function readUint64Le(bytes: Uint8Array, offset: number): bigint {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 8);
-  return view.getBigUint64(0, true);
-}
-
-/** One SipRound over the four state words, in place. */
-function sipRound(v: bigint[]): void {
-  v[0] = (v[0] + v[1]) & mask64;
-  v[1] = rotl64(v[1], 13n) ^ v[0];
-  v[0] = rotl64(v[0], 32n);
-  v[2] = (v[2] + v[3]) & mask64;
-  v[3] = rotl64(v[3], 16n) ^ v[2];
-  v[0] = (v[0] + v[3]) & mask64;
-  v[3] = rotl64(v[3], 21n) ^ v[0];
-  v[2] = (v[2] + v[1]) & mask64;
-  v[1] = rotl64(v[1], 17n) ^ v[2];
-  v[2] = rotl64(v[2], 32n);
-}
-
-function sipCompress(v: bigint[], word: bigint, rounds: number): void {
-  v[3] ^= word;
-  for (let i = 0; i < rounds; i++) sipRound(v);
-  v[0] ^= word;
-}
-
-/** The last message word: the tail bytes little endian, with the length mod 256 in the top byte. */
-function lastWord(message: Uint8Array, tailOffset: number): bigint {
-  let word = BigInt(message.length & 0xff) << 56n;
-  for (let i = tailOffset; i < message.length; i++) {
-    word |= BigInt(message[i]) << BigInt(8 * (i - tailOffset));
+/**
+ * SipHash-2-4 as [hi, lo] 32-bit halves. Written over 32-bit locals (BigInt arithmetic is
+ * ~20× slower and this runs per request): v_i = (vIh << 32) | vIl.
+ */
+function sipHash24Halves(key16: Uint8Array, message: Uint8Array): [number, number] {
+  if (key16.length !== 16) {
+    throw new RangeError(`SipHash key must be 16 bytes, got ${key16.length}`);
   }
-  return word;
+  const k0l = readUint32Le(key16, 0), k0h = readUint32Le(key16, 4);
+  const k1l = readUint32Le(key16, 8), k1h = readUint32Le(key16, 12);
+  let v0l = (k0l ^ 0x70736575) >>> 0, v0h = (k0h ^ 0x736f6d65) >>> 0; // k0 ^ "somepseu"
+  let v1l = (k1l ^ 0x6e646f6d) >>> 0, v1h = (k1h ^ 0x646f7261) >>> 0; // k1 ^ "dorandom"
+  let v2l = (k0l ^ 0x6e657261) >>> 0, v2h = (k0h ^ 0x6c796765) >>> 0; // k0 ^ "lygenera"
+  let v3l = (k1l ^ 0x79746573) >>> 0, v3h = (k1h ^ 0x74656462) >>> 0; // k1 ^ "tedbytes"
+
+  const sipRound = () => {
+    let lo: number, hi: number;
+    // v0 += v1; v1 = rotl(v1, 13) ^ v0; v0 = rotl(v0, 32)
+    lo = (v0l + v1l) >>> 0;
+    v0h = (v0h + v1h + (lo < v0l ? 1 : 0)) >>> 0;
+    v0l = lo;
+    lo = v1l, hi = v1h;
+    v1l = (((lo << 13) | (hi >>> 19)) ^ v0l) >>> 0;
+    v1h = (((hi << 13) | (lo >>> 19)) ^ v0h) >>> 0;
+    lo = v0l, v0l = v0h, v0h = lo;
+    // v2 += v3; v3 = rotl(v3, 16) ^ v2
+    lo = (v2l + v3l) >>> 0;
+    v2h = (v2h + v3h + (lo < v2l ? 1 : 0)) >>> 0;
+    v2l = lo;
+    lo = v3l, hi = v3h;
+    v3l = (((lo << 16) | (hi >>> 16)) ^ v2l) >>> 0;
+    v3h = (((hi << 16) | (lo >>> 16)) ^ v2h) >>> 0;
+    // v0 += v3; v3 = rotl(v3, 21) ^ v0
+    lo = (v0l + v3l) >>> 0;
+    v0h = (v0h + v3h + (lo < v0l ? 1 : 0)) >>> 0;
+    v0l = lo;
+    lo = v3l, hi = v3h;
+    v3l = (((lo << 21) | (hi >>> 11)) ^ v0l) >>> 0;
+    v3h = (((hi << 21) | (lo >>> 11)) ^ v0h) >>> 0;
+    // v2 += v1; v1 = rotl(v1, 17) ^ v2; v2 = rotl(v2, 32)
+    lo = (v2l + v1l) >>> 0;
+    v2h = (v2h + v1h + (lo < v2l ? 1 : 0)) >>> 0;
+    v2l = lo;
+    lo = v1l, hi = v1h;
+    v1l = (((lo << 17) | (hi >>> 15)) ^ v2l) >>> 0;
+    v1h = (((hi << 17) | (lo >>> 15)) ^ v2h) >>> 0;
+    lo = v2l, v2l = v2h, v2h = lo;
+  };
+  const compress = (ml: number, mh: number) => {
+    v3l = (v3l ^ ml) >>> 0, v3h = (v3h ^ mh) >>> 0;
+    sipRound();
+    sipRound();
+    v0l = (v0l ^ ml) >>> 0, v0h = (v0h ^ mh) >>> 0;
+  };
+
+  const wholeWordsBytes = message.length - (message.length % 8);
+  for (let offset = 0; offset < wholeWordsBytes; offset += 8) {
+    compress(readUint32Le(message, offset), readUint32Le(message, offset + 4));
+  }
+  // Last word: the tail bytes little endian, the length mod 256 in the top byte.
+  let tailLo = 0, tailHi = (message.length & 0xff) << 24;
+  for (let i = wholeWordsBytes; i < message.length; i++) {
+    const shift = 8 * (i - wholeWordsBytes);
+    if (shift < 32) tailLo |= message[i] << shift;
+    else tailHi |= message[i] << (shift - 32);
+  }
+  compress(tailLo >>> 0, tailHi >>> 0);
+  v2l = (v2l ^ 0xff) >>> 0;
+  for (let i = 0; i < 4; i++) sipRound();
+  return [(v0h ^ v1h ^ v2h ^ v3h) >>> 0, (v0l ^ v1l ^ v2l ^ v3l) >>> 0];
 }
 
 /** SipHash-2-4 of `message` under the 16-byte key (k0 = LE64(key[0:8]), k1 = LE64(key[8:16])). */
 export function sipHash24(key16: Uint8Array, message: Uint8Array): bigint {
-  if (key16.length !== 16) {
-    throw new RangeError(`SipHash key must be 16 bytes, got ${key16.length}`);
-  }
-  const k0 = readUint64Le(key16, 0);
-  const k1 = readUint64Le(key16, 8);
-  const v = [
-    k0 ^ 0x736f6d6570736575n,
-    k1 ^ 0x646f72616e646f6dn,
-    k0 ^ 0x6c7967656e657261n,
-    k1 ^ 0x7465646279746573n,
-  ];
-  const wholeWordsBytes = message.length - (message.length % 8);
-  for (let offset = 0; offset < wholeWordsBytes; offset += 8) {
-    sipCompress(v, readUint64Le(message, offset), 2);
-  }
-  sipCompress(v, lastWord(message, wholeWordsBytes), 2);
-  v[2] ^= 0xffn;
-  for (let i = 0; i < 4; i++) sipRound(v);
-  return v[0] ^ v[1] ^ v[2] ^ v[3];
+  const [hi, lo] = sipHash24Halves(key16, message);
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 function makeCrc32Table(): Uint32Array {
@@ -94,13 +118,27 @@ export function crc32(bytes: Uint8Array): number {
 
 /** The 16 bytes of a UUID in text form (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`). */
 export function uuidBytes(uuid: string): Uint8Array {
-  const hex = uuid.replaceAll("-", "");
-  if (!/^[0-9a-fA-F]{32}$/.test(hex) || uuid.length !== 36) {
+  const bytes = new Uint8Array(16);
+  let digits = 0;
+  for (let i = 0; i < uuid.length; i++) {
+    const c = uuid.charCodeAt(i);
+    if (c === 0x2d && (i === 8 || i === 13 || i === 18 || i === 23)) continue;
+    const value = hexValue(c);
+    if (value < 0 || digits >= 32) break;
+    bytes[digits >> 1] |= digits & 1 ? value : value << 4;
+    digits++;
+  }
+  if (digits !== 32 || uuid.length !== 36) {
     throw new RangeError(`Cannot parse UUID "${uuid}": expected 8-4-4-4-12 hex digits`);
   }
-  const bytes = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return bytes;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
 }
 
 /**
@@ -109,7 +147,7 @@ export function uuidBytes(uuid: string): Uint8Array {
  * `key` is the encoded key (directory objects already carry `__XLDIR__`).
  */
 export function setIndexForKey(key: string, deploymentId: string, setCount: number): number {
-  return setIndexForKeyBytes(new TextEncoder().encode(key), deploymentId, setCount);
+  return setIndexForKeyBytes(utf8.encode(key), deploymentId, setCount);
 }
 
 /** As `setIndexForKey`, for a key given as raw bytes. */
@@ -121,7 +159,11 @@ export function setIndexForKeyBytes(
   if (!Number.isInteger(setCount) || setCount <= 0) {
     throw new RangeError(`Cannot place a key in ${setCount} sets: need at least one set`);
   }
-  return Number(sipHash24(uuidBytes(deploymentId), keyBytes) % BigInt(setCount));
+  const [hi, lo] = sipHash24Halves(uuidBytes(deploymentId), keyBytes);
+  if (setCount >= 2 ** 21) return Number(((BigInt(hi) << 32n) | BigInt(lo)) % BigInt(setCount));
+  // (hi·2^32 + lo) mod n without BigInt; exact while n < 2^21 (products stay below 2^53).
+  const twoTo32ModN = 2 ** 32 % setCount;
+  return ((hi % setCount) * twoTo32ModN + (lo % setCount)) % setCount;
 }
 
 /** Legacy CRCMOD placement: CRC-32/IEEE of the key bytes mod setCount. */
@@ -138,7 +180,7 @@ export function setIndexForKeyCrcMod(keyBytes: Uint8Array, setCount: number): nu
  * `s` is `bucket + "/" + encodedKey`. n ≤ 0 gives an empty list.
  */
 export function hashOrder(s: string, n: number): number[] {
-  return hashOrderBytes(new TextEncoder().encode(s), n);
+  return hashOrderBytes(utf8.encode(s), n);
 }
 
 /** As `hashOrder`, for a name given as raw bytes. */

@@ -83,6 +83,34 @@ Deno.test("sipHash24() agrees with the npm siphash library on seeded random keys
   }
 });
 
+Deno.test("setIndexForKey() equals the npm siphash value mod the set count for seeded random keys", () => {
+  const seed = Date.now() % 1_000_000;
+  console.log(`seed ${seed}`);
+  const random = seededRandom(seed);
+  const id = "f5c58c61-7175-4018-ab5e-a94fe9c2de4e";
+  const view = new DataView(uuidBytes(id).buffer);
+  const words = [0, 4, 8, 12].map((offset) => view.getUint32(offset, true));
+  for (let round = 0; round < 300; round++) {
+    const key = Array.from(
+      { length: 1 + (round % 50) },
+      () => String.fromCharCode(32 + Math.floor(random() * 95)),
+    )
+      .join("");
+    const setCount = 1 + Math.floor(random() * (round % 3 === 0 ? 5000 : 40));
+    const { h, l } = siphash.hash(words, new TextEncoder().encode(key));
+    const expected = Number(((BigInt(h >>> 0) << 32n) | BigInt(l >>> 0)) % BigInt(setCount));
+    assert.equal(
+      setIndexForKey(key, id, setCount),
+      expected,
+      `seed ${seed} key ${key} sets ${setCount}`,
+    );
+  }
+  assert.equal(
+    setIndexForKey("object", id, 2 ** 22 + 3),
+    Number(sipHash24(uuidBytes(id), new TextEncoder().encode("object")) % BigInt(2 ** 22 + 3)),
+  );
+});
+
 Deno.test("crc32() agrees with node:zlib on seeded random inputs", () => {
   const seed = Date.now() % 1_000_000;
   console.log(`seed ${seed}`);
