@@ -1,0 +1,154 @@
+/**
+ * Kernel throughput in GB/s of object data on one core, beside the reference libraries measured
+ * in the same run: `@subspace/reed-solomon-erasure.wasm` for Reed-Solomon and `highwayhasher`
+ * (its wasm build under Deno) for HighwayHash-256.
+ *
+ * `deno task bench kernels [--json]`: a table, or one JSON object with `<metric>_gbps` and
+ * `ref_<metric>_gbps` keys.
+ */
+import { ReedSolomonErasure } from "@subspace/reed-solomon-erasure.wasm";
+import { readFileSync } from "node:fs";
+import { WasmHighwayHash } from "highwayhasher";
+import {
+  bitrotKey,
+  encodeFramedBlock,
+  highwayHash256,
+  highwayHash256Batch,
+  ReedSolomon,
+} from "../src/kernels/mod.ts";
+
+const blockBytes = 1024 * 1024;
+const splits: [number, number][] = [[12, 4], [8, 4], [4, 2], [2, 2]];
+/** Minimum measured time per figure (after one warm-up round). */
+const roundMs = 250;
+
+/** Best-of-three GB/s of `bytesPerCall` for repeated calls of `fn`. */
+function measureGbps(bytesPerCall: number, fn: () => unknown): number {
+  fn();
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    let calls = 0;
+    const start = performance.now();
+    let elapsedMs = 0;
+    while (elapsedMs < roundMs) {
+      fn();
+      calls++;
+      elapsedMs = performance.now() - start;
+    }
+    best = Math.max(best, (bytesPerCall * calls) / (elapsedMs * 1e6));
+  }
+  return best;
+}
+
+function randomBlock(bytes: number, seed: number): Uint8Array {
+  const block = new Uint8Array(bytes);
+  let state = seed >>> 0;
+  for (let i = 0; i < bytes; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    block[i] = state >>> 24;
+  }
+  return block;
+}
+
+interface Row {
+  metric: string;
+  gbps: number;
+  refGbps?: number;
+}
+
+/** The reference's wasm, compiled once; instances are cheap. */
+const referenceModule = new WebAssembly.Module(
+  readFileSync(
+    new URL(
+      "reed_solomon_erasure_bg.wasm",
+      import.meta.resolve("@subspace/reed-solomon-erasure.wasm"),
+    ),
+  ),
+);
+
+/** A fresh reference instance. Its reconstruct corrupts its allocator (wee_alloc) when every data
+ * shard is lost (2+2 here), failing on the second call, so reconstruct gets one per call. */
+function freshReference(): ReedSolomonErasure {
+  const instance = new WebAssembly.Instance(referenceModule);
+  // deno-lint-ignore no-explicit-any
+  return new (ReedSolomonErasure as any)(instance.exports);
+}
+
+function benchSplit(d: number, p: number, block: Uint8Array): Row[] {
+  const rs = new ReedSolomon(d, p);
+  const shardBytes = rs.shardLengthBytes(block.length);
+  const contiguous = new Uint8Array((d + p) * shardBytes);
+  contiguous.set(block);
+  const encode = measureGbps(block.length, () => rs.encodeBlock(block));
+  const refEncoder = freshReference();
+  const refEncode = measureGbps(block.length, () => refEncoder.encode(contiguous, d, p));
+  const shards = rs.encodeBlock(block);
+  const lost = Math.min(p, d);
+  const damagedRef = contiguous.slice();
+  refEncoder.encode(damagedRef, d, p);
+  const available = shards.map((_, i) => i >= lost);
+  const reconstruct = measureGbps(block.length, () => {
+    const damaged: (Uint8Array | null)[] = shards.map((s, i) => (i < lost ? null : s));
+    rs.reconstruct(damaged, { dataOnly: true });
+  });
+  const refReconstruct = measureGbps(
+    block.length,
+    () => freshReference().reconstruct(damagedRef, d, p, available),
+  );
+  const framed = measureGbps(block.length, () => encodeFramedBlock(rs, block));
+  return [
+    { metric: `rs_encode_${d}_${p}`, gbps: encode, refGbps: refEncode },
+    { metric: `rs_reconstruct_${d}_${p}`, gbps: reconstruct, refGbps: refReconstruct },
+    { metric: `rs_encode_framed_${d}_${p}`, gbps: framed },
+  ];
+}
+
+function benchHash(refHasher: Awaited<ReturnType<typeof WasmHighwayHash.loadModule>>): Row[] {
+  const data = randomBlock(blockBytes, 7);
+  const hash = measureGbps(data.length, () => highwayHash256(bitrotKey, data));
+  const refHash = measureGbps(data.length, () => refHasher.hash256(bitrotKey, data));
+  const slices = Array.from({ length: 16 }, (_, i) => data.subarray(i * 65536, (i + 1) * 65536));
+  const batch = measureGbps(data.length, () => highwayHash256Batch(bitrotKey, slices));
+  const refBatch = measureGbps(
+    data.length,
+    () => slices.map((s) => refHasher.hash256(bitrotKey, s)),
+  );
+  return [
+    { metric: "hh256_1mib", gbps: hash, refGbps: refHash },
+    { metric: "hh256_batch_16x64kib", gbps: batch, refGbps: refBatch },
+  ];
+}
+
+function printTable(rows: Row[]): void {
+  console.log("kernel throughput, GB/s of object data, one core (1 MiB blocks)");
+  console.log(
+    `${"metric".padEnd(28)}${"aistor".padStart(10)}${"reference".padStart(12)}${
+      "ratio".padStart(9)
+    }`,
+  );
+  for (const row of rows) {
+    const ref = row.refGbps === undefined ? "-" : row.refGbps.toFixed(2);
+    const ratio = row.refGbps === undefined ? "-" : `${(row.gbps / row.refGbps).toFixed(1)}x`;
+    console.log(
+      `${row.metric.padEnd(28)}${row.gbps.toFixed(2).padStart(10)}${ref.padStart(12)}${
+        ratio.padStart(9)
+      }`,
+    );
+  }
+  console.log("references: @subspace/reed-solomon-erasure.wasm, highwayhasher (wasm)");
+}
+
+export async function run(args: string[]): Promise<void> {
+  const refHasher = await WasmHighwayHash.loadModule();
+  const block = randomBlock(blockBytes, 1);
+  const rows: Row[] = [];
+  for (const [d, p] of splits) rows.push(...benchSplit(d, p, block));
+  rows.push(...benchHash(refHasher));
+  if (!args.includes("--json")) return printTable(rows);
+  const json: Record<string, number> = {};
+  for (const row of rows) {
+    json[`${row.metric}_gbps`] = Number(row.gbps.toFixed(3));
+    if (row.refGbps !== undefined) json[`ref_${row.metric}_gbps`] = Number(row.refGbps.toFixed(3));
+  }
+  console.log(JSON.stringify(json));
+}
