@@ -22,7 +22,11 @@ export function createApp(options: AppOptions): Hono {
   const credentials = credentialStore(options.credentials);
   app.get("/minio/health/live", () => new Response(null, { status: 200 }));
   app.get("/minio/health/ready", () => new Response(null, { status: 200 }));
-  app.all("*", (c) => handleS3Request(c.req.raw, options, credentials));
+  app.all("*", (c) => {
+    // serveHttp passes `{ remoteAddress }` as the second fetch argument, which Hono calls env.
+    const env = c.env as { remoteAddress?: string } | undefined;
+    return handleS3Request(c.req.raw, options, credentials, env?.remoteAddress);
+  });
   return app;
 }
 
@@ -42,6 +46,7 @@ export async function handleS3Request(
   request: Request,
   options: AppOptions,
   credentials: CredentialStore,
+  remoteAddress?: string,
 ): Promise<Response> {
   const started = nowFrom(options);
   const { requestId, hostId } = requestIds(options);
@@ -69,6 +74,7 @@ export async function handleS3Request(
       verified,
       requestId,
       now: started,
+      remoteAddress,
     };
     await authorize(context);
     response = await handlers[operation.name](context);

@@ -29,6 +29,8 @@ export interface RequestContext {
   requestId: string;
   /** Request time from the injected clock. */
   now: Date;
+  /** The client's IP address, when the server knows it (aws:SourceIp). */
+  remoteAddress?: string;
 }
 
 export type OperationHandler = (context: RequestContext) => Promise<Response>;

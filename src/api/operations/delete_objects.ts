@@ -1,6 +1,7 @@
 /** DeleteObjects (POST ?delete): up to 1000 keys, per-key results, quiet mode. */
 import { listKeysMax } from "../../limits.ts";
 import { ObjectError } from "../../object/object_layer.ts";
+import { authorizeAnonymous } from "../authorize.ts";
 import type { RequestContext } from "../context.ts";
 import { readBodyText } from "../request_body.ts";
 import { xmlResponse } from "../responses.ts";
@@ -48,6 +49,9 @@ async function deleteOne(
 ): Promise<{ deleted: boolean; xml: XmlFragment }> {
   const versionElement = object.versionId === undefined ? [] : el("VersionId", object.versionId);
   try {
+    if (context.verified.identity.kind !== "root") {
+      await authorizeAnonymous(context, { bucket, action: "s3:DeleteObject", key: object.key });
+    }
     const result = await context.objects.deleteObject(bucket, object.key, {
       versionId: object.versionId,
     });

@@ -42,7 +42,7 @@ export async function postObject(context: RequestContext): Promise<Response> {
     { credentials: credentialStore(context.options.credentials), nowMs: context.now.getTime() },
   );
   if (verified.identity.kind === "anonymous") {
-    await authorizeAnonymous(context, { action: "s3:PutObject", key: verified.key });
+    await authorizeAnonymous(context, { bucket, action: "s3:PutObject", key: verified.key });
   }
   const headers = verified.headers;
   const info = await context.objects.putObject(
