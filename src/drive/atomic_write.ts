@@ -34,10 +34,29 @@ export async function stageFile(context: AtomicWriteContext, bytes: Uint8Array):
  * whose entries changed. After this resolves the new content survives a crash.
  */
 export async function commitStaged(stagedPath: string, targetPath: string): Promise<void> {
-  const targetDir = dirname(targetPath);
-  await makeDirsDurably(targetDir);
-  await fs.rename(stagedPath, targetPath);
-  await fs.syncDir(targetDir);
+  await renameWithParents(stagedPath, targetPath);
+  await fs.syncDir(dirname(targetPath));
+}
+
+/** Attempts of a rename whose fresh parent directories a concurrent prune may remove. */
+const renameAttemptsMax = 3;
+
+/**
+ * rename(2) after creating the target's parents. A concurrent delete may prune a parent that
+ * was just created (empty) before the rename lands; then the parents are made again.
+ */
+export async function renameWithParents(source: string, target: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    await makeDirsDurably(dirname(target));
+    try {
+      await fs.rename(source, target);
+      return;
+    } catch (error) {
+      const retry = error instanceof fs.FsError && error.kind === "NotFound" &&
+        attempt < renameAttemptsMax && (await fs.statIfExists(source)) !== undefined;
+      if (!retry) throw error;
+    }
+  }
 }
 
 export async function atomicWrite(

@@ -8,7 +8,13 @@
  */
 import * as fs from "../platform/fs.ts";
 import { randomUuid } from "../platform/crypto.ts";
-import { atomicWrite, commitStaged, makeDirsDurably, stageFile } from "./atomic_write.ts";
+import {
+  atomicWrite,
+  commitStaged,
+  makeDirsDurably,
+  renameWithParents,
+  stageFile,
+} from "./atomic_write.ts";
 import {
   checkPath,
   checkVolume,
@@ -362,8 +368,7 @@ export class LocalDrive implements StorageDrive {
       );
     }
     if (await fs.statIfExists(target)) await this.#trash(target, metaVolume);
-    await makeDirsDurably(objectDir);
-    await fs.rename(source, target);
+    await renameWithParents(source, target);
     await fs.syncDir(objectDir);
     return target;
   }
@@ -380,8 +385,7 @@ export class LocalDrive implements StorageDrive {
     const source = this.#abs(srcVolume, srcPath);
     const target = this.#abs(dstVolume, dstPath);
     try {
-      await makeDirsDurably(parentAbs(target));
-      await fs.rename(source, target);
+      await renameWithParents(source, target);
       await fs.syncDir(parentAbs(target));
       if (parentAbs(source) !== parentAbs(target)) await fs.syncDir(parentAbs(source));
     } catch (error) {

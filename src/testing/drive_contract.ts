@@ -370,6 +370,18 @@ export function driveContract(name: string, makeDrive: () => Promise<ContractDri
     );
   });
 
+  test("concurrent commits and deletes under one parent all succeed", async (drive) => {
+    await drive.makeVolume("bucket");
+    const rounds = 40;
+    await Promise.all(Array.from({ length: rounds }, async (_, i) => {
+      await putObject(drive, "bucket", `shared/dir/k${i}`);
+      if (i % 2 === 1) await drive.deletePath("bucket", `shared/dir/k${i}`, { recursive: true });
+    }));
+    const names = await collect(drive.walk("bucket", { prefix: "", recursive: true }));
+    const kept = Array.from({ length: rounds / 2 }, (_, i) => `shared/dir/k${2 * i}`).sort();
+    assert.deepEqual(names, kept);
+  });
+
   test("walk() of a missing volume fails with VolumeNotFound", async (drive) => {
     await assertDriveError(
       collect(drive.walk("nobucket", { prefix: "", recursive: true })),
