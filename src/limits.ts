@@ -133,3 +133,6 @@ export const postFormPartHeaderMaxBytes = 8 * 1024;
 
 /** Browser POST upload: fields before the file (bounds memory and work per request). */
 export const postFormFieldCountMax = 100;
+
+/** Bucket policies: statements per policy (20 KiB of JSON holds far fewer; bounds evaluation). */
+export const policyStatementsMax = 1000;

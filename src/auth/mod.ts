@@ -45,3 +45,23 @@ export {
   type VerifiedPostPolicy,
   verifyPostPolicy,
 } from "./post_policy.ts";
+export {
+  actionFor,
+  type ActionResource,
+  copySourceAction,
+  knownActions,
+  type OperationAction,
+  operationActions,
+  resourceArn,
+} from "./actions.ts";
+export {
+  type BucketPolicy,
+  evaluatePolicy,
+  parseBucketPolicy,
+  type PolicyDecision,
+  type PolicyRequest,
+  type PolicyStatement,
+  type PrincipalSet,
+} from "./policy.ts";
+export type { ConditionClause, ConditionContext } from "./policy_conditions.ts";
+export { policyConditionContext, type PolicyContextInput } from "./policy_context.ts";
