@@ -39,7 +39,9 @@ export interface HealthCheckedDriveOptions {
 
 export class HealthCheckedDrive implements StorageDrive {
   readonly endpoint: string;
-  readonly #inner: StorageDrive;
+  /** The drive itself; a stand-in that fails every call until `#open` succeeds. */
+  #inner: StorageDrive;
+  #open: (() => Promise<StorageDrive>) | undefined;
   readonly #options: HealthCheckedDriveOptions;
   #state: DriveState = "online";
   #offlineReason = "";
@@ -47,11 +49,27 @@ export class HealthCheckedDrive implements StorageDrive {
   #probing = false;
   #lastSuspicionProbeMs = -Infinity;
   #closed = false;
+  readonly #timeouts = new WeakSet<object>();
 
   constructor(inner: StorageDrive, options: HealthCheckedDriveOptions) {
     this.#inner = inner;
     this.endpoint = inner.endpoint;
     this.#options = options;
+  }
+
+  /**
+   * A drive that is opened by `open()`. When opening fails (the mount is missing at start-up)
+   * the drive starts offline and every probe tries to open it again.
+   */
+  static async opening(
+    endpoint: string,
+    open: () => Promise<StorageDrive>,
+    options: HealthCheckedDriveOptions,
+  ): Promise<HealthCheckedDrive> {
+    const drive = new HealthCheckedDrive(unopenedDrive(endpoint), options);
+    drive.#open = open;
+    await drive.probe();
+    return drive;
   }
 
   get state(): DriveState {
@@ -79,6 +97,10 @@ export class HealthCheckedDrive implements StorageDrive {
     if (this.#probing) return this.#state;
     this.#probing = true;
     try {
+      if (this.#open !== undefined) {
+        this.#inner = await this.#withTimeout(this.#open(), "open");
+        this.#open = undefined;
+      }
       await this.#withTimeout(this.#inner.info(), "info");
       if (this.#state === "offline") {
         this.#state = "online";
@@ -128,9 +150,13 @@ export class HealthCheckedDrive implements StorageDrive {
   }
 
   #observe(error: unknown): void {
-    const code = error instanceof DriveError ? error.code : "Unknown";
+    const code = this.#timeouts.has(error as object)
+      ? "Timeout"
+      : error instanceof DriveError
+      ? error.code
+      : "Unknown";
     this.#options.onError?.(this, code);
-    if (code === "DriveOffline") this.markOffline(describe(error));
+    if (code === "DriveOffline" || code === "Timeout") this.markOffline(describe(error));
     else if (code === "FileNotFound" || code === "VolumeNotFound") this.#suspect();
   }
 
@@ -138,17 +164,15 @@ export class HealthCheckedDrive implements StorageDrive {
     const timeoutMs = this.#options.callTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DriveError(
-              "DriveOffline",
-              this.endpoint,
-              `${name} did not answer within ${timeoutMs} ms`,
-            ),
-          ),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        const error = new DriveError(
+          "DriveOffline",
+          this.endpoint,
+          `${name} did not answer within ${timeoutMs} ms`,
+        );
+        this.#timeouts.add(error);
+        reject(error);
+      }, timeoutMs);
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
@@ -251,6 +275,15 @@ export class HealthCheckedDrive implements StorageDrive {
   cleanupTmp(): Promise<void> {
     return this.#call("cleanupTmp", () => this.#inner.cleanupTmp());
   }
+}
+
+/** Every call fails with DriveOffline: the drive could not be opened yet. */
+function unopenedDrive(endpoint: string): StorageDrive {
+  const fail = () =>
+    Promise.reject(new DriveError("DriveOffline", endpoint, "Cannot reach drive: not opened"));
+  return new Proxy({ endpoint } as Record<string | symbol, unknown>, {
+    get: (target, name) => name in target || name === "then" ? target[name] : fail,
+  }) as unknown as StorageDrive;
 }
 
 function describe(error: unknown): string {

@@ -38,7 +38,10 @@ function scriptedDrive(endpoint: string) {
   };
   const drive = new Proxy({ endpoint } as Record<string | symbol, unknown>, {
     get: (target, name) =>
-      name in target ? target[name] : (..._args: unknown[]) => answer(String(name)),
+      // "then" stays undefined: the drive is not a thenable when a promise resolves to it.
+      name in target || name === "then"
+        ? target[name]
+        : (..._args: unknown[]) => answer(String(name)),
   }) as unknown as StorageDrive;
   return { drive, state };
 }
@@ -138,4 +141,47 @@ Deno.test("shard writers returned by an online drive pass writes through and fai
   const callsBefore = state.calls;
   await assertRejects(() => writer.close(), DriveError, "offline");
   assertEquals(state.calls, callsBefore);
+});
+
+Deno.test("a drive that cannot be opened at start is offline, and is opened by a later probe", async () => {
+  const { drive: inner } = scriptedDrive("/d7");
+  let opens = 0;
+  const changes: [DriveState, string][] = [];
+  const drive = await HealthCheckedDrive.opening("/d7", () => {
+    opens++;
+    if (opens < 3) return Promise.reject(new DriveError("DriveOffline", "/d7", "not a directory"));
+    return Promise.resolve(inner);
+  }, {
+    callTimeoutMs: 50,
+    probeIntervalMs: 20,
+    suspicionProbeMinIntervalMs: 1_000,
+    clock: { nowMs: () => Date.now() },
+    onStateChange: (_drive, state, reason) => changes.push([state, reason]),
+  });
+  assertEquals(drive.state, "offline");
+  await assertRejects(() => drive.readAll("b", "k"), DriveError, "not tried");
+  await sleep(100);
+  assertEquals(drive.state, "online");
+  assertEquals(opens, 3);
+  assertEquals(await drive.readAll("b", "k"), new Uint8Array([1, 2, 3]));
+  assertEquals(changes.map(([s]) => s), ["offline", "online"]);
+  drive.close();
+});
+
+Deno.test("timeouts are reported as Timeout to onError, other failures by their DriveError code", async () => {
+  const { drive: inner, state } = scriptedDrive("/d8");
+  const codes: string[] = [];
+  const drive = new HealthCheckedDrive(inner, {
+    callTimeoutMs: 30,
+    probeIntervalMs: 1_000,
+    suspicionProbeMinIntervalMs: 1_000,
+    clock: { nowMs: () => Date.now() },
+    onError: (_drive, code) => codes.push(code),
+  });
+  state.mode = "missing";
+  await assertRejects(() => drive.statFile("b", "k"));
+  state.mode = "hang";
+  await assertRejects(() => drive.statFile("b", "k"));
+  drive.close();
+  assertEquals(codes.slice(0, 2), ["FileNotFound", "Timeout"]);
 });
