@@ -39,3 +39,29 @@ export class AuthError extends Error {
 export function isAuthError(error: unknown, code?: AuthErrorCode): error is AuthError {
   return error instanceof AuthError && (code === undefined || error.code === code);
 }
+
+/** The HTTP status S3 answers each code with. */
+export const authErrorHttpStatus: Readonly<Record<AuthErrorCode, number>> = {
+  AccessDenied: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
+  BadDigest: 400,
+  EntityTooLarge: 400,
+  EntityTooSmall: 400,
+  ExpiredToken: 400,
+  IncompleteBody: 400,
+  InvalidAccessKeyId: 403,
+  InvalidArgument: 400,
+  InvalidDigest: 400,
+  InvalidPolicyDocument: 400,
+  InvalidRequest: 400,
+  InvalidToken: 400,
+  MalformedPOSTRequest: 400,
+  MalformedPolicy: 400,
+  MalformedTrailerError: 400,
+  MissingContentLength: 411,
+  MissingSecurityHeader: 400,
+  RequestTimeTooSkewed: 403,
+  SignatureDoesNotMatch: 403,
+  XAmzContentSHA256Mismatch: 400,
+};

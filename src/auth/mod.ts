@@ -65,3 +65,5 @@ export {
 } from "./policy.ts";
 export type { ConditionClause, ConditionContext } from "./policy_conditions.ts";
 export { policyConditionContext, type PolicyContextInput } from "./policy_context.ts";
+export { authErrorHttpStatus } from "./auth_error.ts";
+export { createContentMd5Verifier, parseContentMd5 } from "./content_md5.ts";
