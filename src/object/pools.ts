@@ -1,0 +1,576 @@
+/**
+ * The ObjectLayer over every pool: it validates names, decides versioning from the bucket's
+ * configuration, picks the pool and set of each key, and hands the operation to that erasure
+ * set. Listings merge every set (list.ts); buckets span every drive (buckets.ts).
+ *
+ * Pools (spec §3.2): a key that exists stays in the pool that holds it (every pool is asked,
+ * the newest latest version wins); a new key goes to the pool whose target set has the most
+ * free space. With one pool nothing is asked.
+ */
+import type { StorageDrive } from "../drive/storage_drive.ts";
+import { keyMaxBytes, keySegmentMaxBytes } from "../limits.ts";
+import type { Version } from "../metadata/types.ts";
+import { Buckets, systemVolume, validateBucketName } from "./buckets.ts";
+import type { ErasureSet, HealResult } from "./erasure_set.ts";
+import {
+  listObjects,
+  listObjectVersions,
+  type ListSet,
+  pageUploads,
+  readKeyVersions,
+  scanSet,
+} from "./list.ts";
+import type { NamespaceLocks } from "./namespace_lock.ts";
+import type {
+  BucketConfig,
+  BucketInfo,
+  CompletePart,
+  DeleteObjectOptions,
+  DeleteObjectResult,
+  GetObjectOptions,
+  ListObjectsOptions,
+  ListObjectsResult,
+  ListPartsResult,
+  ListUploadsResult,
+  ListVersionsOptions,
+  ListVersionsResult,
+  ObjectInfo,
+  ObjectLayer,
+  ObjectReader,
+  PartInfo,
+  PutObjectOptions,
+  VersioningState,
+} from "./object_layer.ts";
+import { ObjectError } from "./object_layer.ts";
+import { storedVersionId } from "./object_info.ts";
+import { dirObjectSuffix, encodeDirObject } from "./placement.ts";
+import { onAllDrives } from "./quorum.ts";
+import type { PoolSets } from "./sets.ts";
+
+const textEncoder = new TextEncoder();
+
+/**
+ * Check an object key and return its stored form (`a/b/` → `a/b__XLDIR__`). Refused with
+ * InvalidObjectName: empty, over 1024 bytes, NUL, a leading `/`, `//`, `.` or `..` segments,
+ * a segment over 255 bytes, unpaired surrogates, or a segment ending in `__XLDIR__` (it would
+ * collide with a directory object).
+ */
+export function validateObjectKey(key: string): string {
+  const problem = objectKeyProblem(key);
+  if (problem !== undefined) {
+    throw new ObjectError(
+      "InvalidObjectName",
+      `Cannot use object key "${key.slice(0, 200)}": ${problem}`,
+    );
+  }
+  return encodeDirObject(key);
+}
+
+function objectKeyProblem(key: string): string | undefined {
+  if (key.length === 0) return "it is empty";
+  if (!key.isWellFormed()) return "it is not valid Unicode";
+  if (textEncoder.encode(key).length > keyMaxBytes) return `it is longer than ${keyMaxBytes} bytes`;
+  if (key.includes("\0")) return "it contains a NUL character";
+  if (key.startsWith("/")) return "it starts with '/'";
+  if (key.includes("//")) return "it contains an empty segment ('//')";
+  const segments = encodeDirObject(key).split("/");
+  for (const segment of segments) {
+    if (segment === "." || segment === "..") return `it contains a '${segment}' segment`;
+    if (segment.endsWith(dirObjectSuffix) && segment !== segments.at(-1)) {
+      return `a segment ends with the reserved '${dirObjectSuffix}'`;
+    }
+    if (textEncoder.encode(segment).length > keySegmentMaxBytes) {
+      return `a segment is longer than ${keySegmentMaxBytes} bytes`;
+    }
+  }
+  if (!key.endsWith("/") && key.endsWith(dirObjectSuffix)) {
+    return `it ends with the reserved '${dirObjectSuffix}'`;
+  }
+  return undefined;
+}
+
+/** One drive in storageInfo(). */
+export interface DriveStatus {
+  endpoint: string;
+  state: "online" | "offline" | "healing";
+  totalBytes: number;
+  freeBytes: number;
+  usedBytes: number;
+  /** The drive's UUID from format.json ("" when unknown). */
+  id: string;
+}
+
+export interface StorageInfo {
+  deploymentId: string;
+  pools: { index: number; sets: { index: number; drives: DriveStatus[] }[] }[];
+  totalBytes: number;
+  freeBytes: number;
+  onlineDrives: number;
+  offlineDrives: number;
+}
+
+export interface HealFormatResult {
+  /** Endpoints that were unformatted and received their format.json. */
+  drivesFormatted: string[];
+  bucketsHealed: number;
+  objectsChecked: number;
+  objectsHealed: number;
+}
+
+/** Operations for the admin API (not part of S3). */
+export interface AdminObjectLayer {
+  storageInfo(): Promise<StorageInfo>;
+  /** Verify and repair the bucket's directories and every object under `prefix`. */
+  healBucket(
+    bucket: string,
+    prefix: string,
+    onProgress: (result: HealResult) => void,
+  ): Promise<{ objectsChecked: number; objectsHealed: number }>;
+  /** Give unformatted (wiped, replaced) drives their format, then buckets, then objects. */
+  healFormat(): Promise<HealFormatResult>;
+}
+
+export interface ServerPoolsOptions {
+  pools: readonly PoolSets[];
+  deploymentId: string;
+  locks: NamespaceLocks;
+  clock: { nowNs(): bigint };
+  /** Re-format unformatted drives (format.ts across pools); returns the endpoints formatted. */
+  formatDrives: () => Promise<string[]>;
+}
+
+/** Path of the marker a drive carries while it is being healed (spec §1.4). */
+const healingTrackerPath = "buckets/.healing.bin";
+
+export class ServerPools implements ObjectLayer, AdminObjectLayer {
+  readonly #pools: readonly PoolSets[];
+  readonly #options: ServerPoolsOptions;
+  readonly buckets: Buckets;
+
+  constructor(options: ServerPoolsOptions) {
+    if (options.pools.length === 0) throw new RangeError("Cannot serve without pools");
+    this.#pools = options.pools;
+    this.#options = options;
+    this.buckets = new Buckets({
+      sets: options.pools.flatMap((pool) => pool.sets),
+      systemObjectsFor: (path) => options.pools[0].setForKey(path),
+      isEmpty: (bucket) => this.#isEmpty(bucket),
+      locks: options.locks,
+      clock: options.clock,
+    });
+  }
+
+  /** The pools and their sets (for admin views and tests). */
+  get pools(): readonly PoolSets[] {
+    return this.#pools;
+  }
+
+  get deploymentId(): string {
+    return this.#options.deploymentId;
+  }
+
+  // Buckets.
+
+  makeBucket(bucket: string, options: { versioning: boolean; objectLock: boolean }): Promise<void> {
+    return this.buckets.makeBucket(bucket, options);
+  }
+
+  getBucketInfo(bucket: string): Promise<BucketInfo> {
+    return this.buckets.getBucketInfo(bucket);
+  }
+
+  listBuckets(): Promise<BucketInfo[]> {
+    return this.buckets.listBuckets();
+  }
+
+  deleteBucket(bucket: string, options: { force: boolean }): Promise<void> {
+    return this.buckets.deleteBucket(bucket, options);
+  }
+
+  getBucketConfig(bucket: string): Promise<BucketConfig> {
+    return this.buckets.getBucketConfig(bucket);
+  }
+
+  updateBucketConfig(bucket: string, patch: Partial<BucketConfig>): Promise<void> {
+    return this.buckets.updateBucketConfig(bucket, patch);
+  }
+
+  async #isEmpty(bucket: string): Promise<boolean> {
+    const page = await listObjectVersions(
+      { sets: this.#listSets(), bucket, versioning: "Enabled" },
+      { prefix: "", delimiter: "", keyMarker: "", versionIdMarker: "", maxKeys: 1 },
+    );
+    return page.versions.length === 0;
+  }
+
+  // Objects.
+
+  async putObject(
+    bucket: string,
+    key: string,
+    body: ReadableStream<Uint8Array>,
+    options: PutObjectOptions,
+  ): Promise<ObjectInfo> {
+    const { versioning, encodedKey } = await this.#prepare(bucket, key, body);
+    const pool = await this.#poolForWrite(bucket, encodedKey);
+    return pool.setForKey(encodedKey).putObject(bucket, key, body, { ...options, versioning });
+  }
+
+  async getObject(bucket: string, key: string, options: GetObjectOptions): Promise<ObjectReader> {
+    const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    const pool = await this.#poolForRead(bucket, encodedKey, options.versionId);
+    return pool.setForKey(encodedKey).getObject(bucket, key, { ...options, versioning });
+  }
+
+  async getObjectInfo(bucket: string, key: string, options: GetObjectOptions): Promise<ObjectInfo> {
+    const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    const pool = await this.#poolForRead(bucket, encodedKey, options.versionId);
+    return pool.setForKey(encodedKey).getObjectInfo(bucket, key, { ...options, versioning });
+  }
+
+  async deleteObject(
+    bucket: string,
+    key: string,
+    options: DeleteObjectOptions,
+  ): Promise<DeleteObjectResult> {
+    const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    const pool = options.versionId === undefined
+      ? await this.#poolForWrite(bucket, encodedKey)
+      : await this.#poolForRead(bucket, encodedKey, options.versionId);
+    return pool.setForKey(encodedKey).deleteObject(bucket, key, { ...options, versioning });
+  }
+
+  async updateObjectMetadata(
+    bucket: string,
+    key: string,
+    options: {
+      versionId?: string;
+      metadata?: Record<string, string>;
+      tags?: Record<string, string>;
+    },
+  ): Promise<ObjectInfo> {
+    const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    const pool = await this.#poolForRead(bucket, encodedKey, options.versionId);
+    return pool.setForKey(encodedKey).updateObjectMetadata(bucket, key, { ...options, versioning });
+  }
+
+  /** Validate names and read the bucket's versioning (NoSuchBucket when it does not exist). */
+  async #prepare(
+    bucket: string,
+    key: string,
+    body?: ReadableStream<Uint8Array>,
+  ): Promise<{ versioning: VersioningState; encodedKey: string }> {
+    try {
+      validateBucketName(bucket, { creating: false });
+      const encodedKey = validateObjectKey(key);
+      const versioning = await this.buckets.versioningOf(bucket);
+      return { versioning, encodedKey };
+    } catch (error) {
+      await body?.cancel().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The pool that holds the key (newest latest version), else the pool with the most room. */
+  async #poolForWrite(bucket: string, encodedKey: string): Promise<PoolSets> {
+    if (this.#pools.length === 1) return this.#pools[0];
+    const holder = await this.#findPool(bucket, encodedKey, undefined);
+    if (holder !== undefined) return holder;
+    const freeBytes = await Promise.all(
+      this.#pools.map((pool) => pool.freeBytesForKey(encodedKey)),
+    );
+    return this.#pools[indexOfMax(freeBytes)];
+  }
+
+  /** The pool that holds the key (or the version), else the first pool (it reports not found). */
+  async #poolForRead(
+    bucket: string,
+    encodedKey: string,
+    versionId: string | undefined,
+  ): Promise<PoolSets> {
+    if (this.#pools.length === 1) return this.#pools[0];
+    return (await this.#findPool(bucket, encodedKey, versionId)) ?? this.#pools[0];
+  }
+
+  async #findPool(
+    bucket: string,
+    encodedKey: string,
+    versionId: string | undefined,
+  ): Promise<PoolSets | undefined> {
+    const found = await Promise.all(this.#pools.map((pool) =>
+      readKeyVersions(
+        { poolIndex: pool.poolIndex, drives: pool.setForKey(encodedKey).drives },
+        bucket,
+        encodedKey,
+      )
+    ));
+    const index = pickPool(found, storedVersionId(versionId));
+    return index === undefined ? undefined : this.#pools[index];
+  }
+
+  // Listings.
+
+  async listObjects(bucket: string, options: ListObjectsOptions): Promise<ListObjectsResult> {
+    validateBucketName(bucket, { creating: false });
+    const versioning = await this.buckets.versioningOf(bucket);
+    return listObjects({ sets: this.#listSets(), bucket, versioning }, options);
+  }
+
+  async listObjectVersions(
+    bucket: string,
+    options: ListVersionsOptions,
+  ): Promise<ListVersionsResult> {
+    validateBucketName(bucket, { creating: false });
+    const versioning = await this.buckets.versioningOf(bucket);
+    return listObjectVersions({ sets: this.#listSets(), bucket, versioning }, options);
+  }
+
+  #listSets(): ListSet[] {
+    return this.#pools.flatMap((pool) => pool.listSets());
+  }
+
+  // Multipart uploads.
+
+  async newMultipartUpload(
+    bucket: string,
+    key: string,
+    options: Omit<
+      PutObjectOptions,
+      "sizeBytes" | "md5Hex" | "checksums" | "ifMatchEtag" | "ifNoneMatch"
+    >,
+  ): Promise<string> {
+    const { encodedKey } = await this.#prepare(bucket, key);
+    const pool = await this.#poolForWrite(bucket, encodedKey);
+    return pool.setForKey(encodedKey).newMultipartUpload(bucket, key, options);
+  }
+
+  async putObjectPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: ReadableStream<Uint8Array>,
+    options: { sizeBytes: number; md5Hex?: string; checksums?: Record<string, string> },
+  ): Promise<PartInfo> {
+    const { encodedKey } = await this.#prepare(bucket, key, body);
+    const set = await this.#uploadSet(bucket, key, encodedKey, uploadId).catch(async (error) => {
+      await body.cancel().catch(() => {});
+      throw error;
+    });
+    return set.putObjectPart(bucket, key, uploadId, partNumber, body, options);
+  }
+
+  async listObjectParts(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    options: { partNumberMarker: number; maxParts: number },
+  ): Promise<ListPartsResult> {
+    const { encodedKey } = await this.#prepare(bucket, key);
+    const set = await this.#uploadSet(bucket, key, encodedKey, uploadId);
+    return set.listObjectParts(bucket, key, uploadId, options);
+  }
+
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    const { encodedKey } = await this.#prepare(bucket, key);
+    const set = await this.#uploadSet(bucket, key, encodedKey, uploadId);
+    return set.abortMultipartUpload(bucket, key, uploadId);
+  }
+
+  async completeMultipartUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: CompletePart[],
+    options: { ifMatchEtag?: string; ifNoneMatch?: "*" | string },
+  ): Promise<ObjectInfo> {
+    const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    const set = await this.#uploadSet(bucket, key, encodedKey, uploadId);
+    return set.completeMultipartUpload(bucket, key, uploadId, parts, { ...options, versioning });
+  }
+
+  /**
+   * The set holding an upload: the key's set in the pool where the upload was started. With
+   * several pools each is asked (listing one part) until one knows the upload.
+   */
+  async #uploadSet(
+    bucket: string,
+    key: string,
+    encodedKey: string,
+    uploadId: string,
+  ): Promise<ErasureSet> {
+    if (this.#pools.length === 1) return this.#pools[0].setForKey(encodedKey);
+    let lastError: unknown;
+    for (const pool of this.#pools) {
+      const set = pool.setForKey(encodedKey);
+      try {
+        await set.listObjectParts(bucket, key, uploadId, { partNumberMarker: 0, maxParts: 1 });
+        return set;
+      } catch (error) {
+        if (!(error instanceof ObjectError && error.code === "NoSuchUpload")) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  async listMultipartUploads(
+    bucket: string,
+    options: {
+      prefix: string;
+      delimiter: string;
+      keyMarker: string;
+      uploadIdMarker: string;
+      maxUploads: number;
+    },
+  ): Promise<ListUploadsResult> {
+    validateBucketName(bucket, { creating: false });
+    await this.buckets.versioningOf(bucket);
+    const sets = this.#pools.flatMap((pool) => pool.sets);
+    const perSet = await Promise.all(
+      sets.map((set) => set.listMultipartUploads(bucket, options.prefix)),
+    );
+    return pageUploads(perSet, options);
+  }
+
+  // Admin.
+
+  async storageInfo(): Promise<StorageInfo> {
+    const pools = await Promise.all(this.#pools.map(async (pool) => ({
+      index: pool.poolIndex,
+      sets: await Promise.all(pool.sets.map(async (set, index) => ({
+        index,
+        drives: await Promise.all(set.drives.map(driveStatus)),
+      }))),
+    })));
+    const drives = pools.flatMap((pool) => pool.sets.flatMap((set) => set.drives));
+    const online = drives.filter((drive) => drive.state !== "offline");
+    return {
+      deploymentId: this.#options.deploymentId,
+      pools,
+      totalBytes: sum(online.map((drive) => drive.totalBytes)),
+      freeBytes: sum(online.map((drive) => drive.freeBytes)),
+      onlineDrives: online.length,
+      offlineDrives: drives.length - online.length,
+    };
+  }
+
+  async healBucket(
+    bucket: string,
+    prefix: string,
+    onProgress: (result: HealResult) => void,
+  ): Promise<{ objectsChecked: number; objectsHealed: number }> {
+    if (bucket !== systemVolume) {
+      validateBucketName(bucket, { creating: false });
+      await this.buckets.getBucketInfo(bucket);
+      await this.#healVolume(bucket);
+    }
+    let objectsChecked = 0;
+    let objectsHealed = 0;
+    for (const pool of this.#pools) {
+      for (const set of pool.sets) {
+        const listSet = { poolIndex: pool.poolIndex, drives: set.drives };
+        for await (const entry of scanSet(listSet, { bucket, prefix, after: "", anyDrive: true })) {
+          const result = await set.healObject(bucket, entry.key, { deep: false });
+          objectsChecked++;
+          if (result.state === "healed" || result.state === "dangling-removed") objectsHealed++;
+          onProgress(result);
+        }
+      }
+    }
+    return { objectsChecked, objectsHealed };
+  }
+
+  /** The bucket directory on every drive that lacks it. */
+  async #healVolume(bucket: string): Promise<void> {
+    const drives = this.#pools.flatMap((pool) => pool.allDrives());
+    await onAllDrives(drives, async (drive) => {
+      try {
+        await drive.statVolume(bucket);
+      } catch {
+        await drive.makeVolume(bucket);
+      }
+    });
+  }
+
+  async healFormat(): Promise<HealFormatResult> {
+    const drivesFormatted = await this.#options.formatDrives();
+    const result: HealFormatResult = {
+      drivesFormatted,
+      bucketsHealed: 0,
+      objectsChecked: 0,
+      objectsHealed: 0,
+    };
+    const buckets = await this.listBuckets();
+    const count = (healed: { objectsChecked: number; objectsHealed: number }) => {
+      result.objectsChecked += healed.objectsChecked;
+      result.objectsHealed += healed.objectsHealed;
+    };
+    // Bucket metadata first, so that the buckets' settings are whole before their objects.
+    count(await this.healBucket(systemVolume, "buckets/", () => {}));
+    for (const bucket of buckets) {
+      count(await this.healBucket(bucket.name, "", () => {}));
+      result.bucketsHealed++;
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#pools.flatMap((pool) => pool.sets.map((set) => set.close())));
+  }
+}
+
+/** Index of the pool that holds the key: by version id when given, else the newest latest. */
+export function pickPool(
+  found: readonly Version[][],
+  versionId: string | undefined,
+): number | undefined {
+  let best: number | undefined;
+  for (let i = 0; i < found.length; i++) {
+    const versions = found[i];
+    if (versions.length === 0) continue;
+    if (versionId !== undefined) {
+      if (versions.some((version) => version.versionId === versionId)) return i;
+      continue;
+    }
+    if (best === undefined || versions[0].modTimeNs > found[best][0].modTimeNs) best = i;
+  }
+  return best;
+}
+
+function indexOfMax(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+async function driveStatus(drive: StorageDrive): Promise<DriveStatus> {
+  try {
+    const info = await drive.info();
+    const healing = await drive.statFile(systemVolume, healingTrackerPath).then(
+      () => true,
+      () => false,
+    );
+    return {
+      endpoint: drive.endpoint,
+      state: healing ? "healing" : "online",
+      totalBytes: info.totalBytes,
+      freeBytes: info.freeBytes,
+      usedBytes: info.usedBytes,
+      id: info.id,
+    };
+  } catch {
+    return {
+      endpoint: drive.endpoint,
+      state: "offline",
+      totalBytes: 0,
+      freeBytes: 0,
+      usedBytes: 0,
+      id: "",
+    };
+  }
+}
