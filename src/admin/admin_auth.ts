@@ -51,7 +51,7 @@ export function requireRootSignature(
   }
   if (identity.kind !== "root") {
     throw new AdminAuthError(
-      "Cannot use the admin API without a signature by the root credentials",
+      "Cannot use the admin API or metrics without a signature by the root credentials",
     );
   }
 }

@@ -2,8 +2,7 @@
  * What the operations side needs from the object layer: storage info for health, metrics and
  * `admin info`; heal for `admin heal` and for drives that come back. `ServerPools` provides it.
  */
-import type { HealFormatResult, StorageInfo } from "../object/pools.ts";
-import type { HealResult } from "../object/heal.ts";
+import type { HealFormatResult, HealResult, StorageInfo } from "../object/mod.ts";
 
 export type { HealFormatResult, HealResult, StorageInfo };
 

@@ -1,13 +1,28 @@
 /**
- * `aistor serve`: check the drives, open the object layer, serve S3 until SIGINT/SIGTERM.
- * Each step fails with one line saying what is wrong and how to fix it.
+ * `aistor serve`: check the drives, open the object layer, serve S3 (and the health, metrics
+ * and admin endpoints) until SIGINT/SIGTERM. Each step fails with one line saying what is
+ * wrong and how to fix it.
+ *
+ * Wiring, top-down: topology → drives (each a LocalDrive watched by a HealthCheckedDrive) →
+ * object layer → S3 app → ops front door (health, metrics, admin, request log) → HTTP server.
  */
 import type { ServeCommand } from "./args.ts";
-import { UsageError } from "./args.ts";
-import { parseTopology } from "../topology/mod.ts";
+import { UsageError, version } from "./args.ts";
+import { parseTopology, type Topology } from "../topology/mod.ts";
 import { LocalDrive } from "../drive/local_drive.ts";
-import { openObjectLayer } from "../object/mod.ts";
+import { HealthCheckedDrive } from "../drive/health_checked_drive.ts";
+import { openObjectLayer, type StartupReport, type StorageInfo } from "../object/mod.ts";
 import { createApp } from "../api/app.ts";
+import { Healer, type HealSummary } from "../admin/healer.ts";
+import { MetricsRegistry } from "../admin/metrics.ts";
+import { ServerMetrics } from "../admin/server_metrics.ts";
+import { createOpsFetch } from "../admin/ops_fetch.ts";
+import { type PoolLayout, writeQuorumOf } from "../admin/admin_layer.ts";
+import {
+  driveCallTimeoutMs,
+  driveProbeIntervalMs,
+  driveSuspicionProbeMinIntervalMs,
+} from "../limits.ts";
 import { prepareDriveDirectory } from "../platform/drive_dirs.ts";
 import { serveHttp } from "../platform/serve.ts";
 import { readTextFile } from "../platform/files.ts";
@@ -29,13 +44,23 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
   const endpoints = topology.pools.flatMap((pool) => pool.drives);
   for (const endpoint of endpoints) await prepareDriveDirectory(endpoint);
 
-  const clock = { nowNs: () => BigInt(Date.now()) * 1_000_000n };
+  const clock = { nowNs: () => BigInt(Date.now()) * 1_000_000n, nowMs: () => Date.now() };
+  const startedMs = clock.nowMs();
+  const metrics = new ServerMetrics(new MetricsRegistry());
+  let healer: Healer | undefined;
+  const drives = await openDrives(endpoints, {
+    metrics,
+    clock,
+    onBack: (drive) => healer?.healAfterReconnect((summary) => logDriveHeal(drive, summary)),
+  });
   const { layer, deploymentId, report } = await openObjectLayer({
     topology,
-    makeDrive: (endpoint: string) => new LocalDrive(endpoint),
+    makeDrive: (endpoint: string) => drives.get(endpoint)!,
     clock,
     randomUuid,
   });
+  healer = new Healer(layer, metrics);
+
   const app = createApp({
     objects: layer,
     credentials: command.credentials,
@@ -43,21 +68,40 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
     domains: command.domains,
     clock,
     randomUuid,
-    log: command.logRequests ? (line: object) => writeStdout(JSON.stringify(line) + "\n") : undefined,
+    // Request lines come from the ops wrapper; the app's own lines are its error reports.
+    log: (line: object) => {
+      if ("level" in line) writeStderr(JSON.stringify(line) + "\n");
+    },
+  });
+  let ready = true;
+  const layouts = poolLayouts(topology);
+  const fetch = createOpsFetch({
+    apiFetch: app.fetch,
+    layer,
+    healer,
+    layouts,
+    isReady: () => ready,
+    metrics,
+    credentials: command.credentials,
+    prometheusPublic: command.prometheusPublic,
+    domains: command.domains,
+    clock,
+    version,
+    startedMs,
+    log: command.logRequests ? (line) => writeStdout(JSON.stringify(line) + "\n") : undefined,
   });
   const tls = command.certsDir ? await readCertificates(command.certsDir) : undefined;
-  const server = await serveHttp({
-    hostname: command.hostname,
-    port: command.port,
-    tls,
-    fetch: app.fetch,
-  }).catch((error) => {
-    throw listenError(command, error);
-  });
+  const server = await serveHttp({ hostname: command.hostname, port: command.port, tls, fetch })
+    .catch((error) => {
+      throw listenError(command, error);
+    });
 
   if (!command.quiet) {
+    const info = await layer.storageInfo();
     const scheme = tls ? "https" : "http";
-    writeStdout(banner({ command, scheme, port: server.port, deploymentId, report }));
+    writeStdout(
+      banner({ command, scheme, port: server.port, deploymentId, report, info, layouts }),
+    );
   }
   if (command.credentials.source === "default") {
     writeStderr(
@@ -68,7 +112,10 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     stopping ??= (async () => {
+      ready = false;
       await withTimeout(server.shutdown(), command.shutdownTimeoutMs);
+      for (const drive of drives.values()) drive.close();
+      await withTimeout(healer.settled(), command.shutdownTimeoutMs);
       await layer.close();
     })();
   return { port: server.port, shutdown };
@@ -84,6 +131,57 @@ export async function serveUntilSignal(command: ServeCommand, exit: (code: numbe
   };
   onSignal("SIGINT", () => void stop("SIGINT"));
   onSignal("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** Each drive opened and watched; a drive that goes offline and comes back calls `onBack`. */
+async function openDrives(
+  endpoints: string[],
+  options: {
+    metrics: ServerMetrics;
+    clock: { nowMs(): number };
+    onBack: (drive: HealthCheckedDrive) => void;
+  },
+): Promise<Map<string, HealthCheckedDrive>> {
+  const opened = await Promise.all(
+    endpoints.map((endpoint) =>
+      HealthCheckedDrive.opening(endpoint, () => LocalDrive.open(endpoint), {
+        callTimeoutMs: driveCallTimeoutMs,
+        probeIntervalMs: driveProbeIntervalMs,
+        suspicionProbeMinIntervalMs: driveSuspicionProbeMinIntervalMs,
+        clock: options.clock,
+        onError: (drive, code) => options.metrics.recordDriveError(drive.endpoint, code),
+        onStateChange: (drive, state, reason) => {
+          writeStderr(`drive ${drive.endpoint} is ${state}: ${reason}\n`);
+          if (state === "online") options.onBack(drive);
+        },
+      })
+    ),
+  );
+  return new Map(opened.map((drive) => [drive.endpoint, drive]));
+}
+
+function logDriveHeal(drive: HealthCheckedDrive, summary: HealSummary | Error): void {
+  if (summary instanceof Error) {
+    writeStderr(`heal after ${drive.endpoint} came back failed: ${summary.message}\n`);
+    return;
+  }
+  writeStderr(
+    `heal after ${drive.endpoint} came back: ${summary.objectsChecked} objects checked, ` +
+      `${summary.objectsHealed} healed, ${summary.objectsUnrecoverable} unrecoverable` +
+      (summary.drivesFormatted.length > 0
+        ? `, formatted ${summary.drivesFormatted.join(" ")}`
+        : "") +
+      "\n",
+  );
+}
+
+function poolLayouts(topology: Topology): PoolLayout[] {
+  return topology.pools.map((pool, index) => ({
+    index,
+    setCount: pool.setCount,
+    setDriveCount: pool.setDriveCount,
+    parityDrives: topology.standardParity,
+  }));
 }
 
 async function readCertificates(dir: string): Promise<{ cert: string; key: string }> {
@@ -126,16 +224,41 @@ function banner(
     scheme: string;
     port: number;
     deploymentId: string;
-    report: unknown;
+    report: StartupReport;
+    info: StorageInfo;
+    layouts: PoolLayout[];
   },
 ): string {
-  const { command, scheme, port, deploymentId } = options;
+  const { command, scheme, port, deploymentId, report, info, layouts } = options;
   const host = command.hostname === "0.0.0.0" ? "127.0.0.1" : command.hostname;
+  const url = `${scheme}://${host}:${port}`;
   const lines = [
-    `aistor serving S3 at ${scheme}://${host}:${port}`,
+    `aistor serving S3 at ${url}`,
     `  deployment ${deploymentId}`,
     `  credentials from ${command.credentials.source}`,
-    `  drives: ${command.driveArgs.join(" ")}`,
   ];
+  for (const pool of info.pools) {
+    const layout = layouts[pool.index];
+    const dataDrives = layout.setDriveCount - layout.parityDrives;
+    lines.push(
+      `  pool ${pool.index + 1}: ${pool.sets.length} set(s) of ${layout.setDriveCount} drives, ` +
+        `${dataDrives} data + ${layout.parityDrives} parity (write quorum ${
+          writeQuorumOf(layout)
+        })`,
+    );
+    for (const set of pool.sets) {
+      if (pool.sets.length > 1) lines.push(`    set ${set.index + 1}:`);
+      for (const drive of set.drives) lines.push(`    ${drive.state.padEnd(8)} ${drive.endpoint}`);
+    }
+  }
+  for (const endpoint of report.drivesFormatted) lines.push(`  formatted ${endpoint}`);
+  for (const { endpoint, reason } of report.drivesOffline) {
+    lines.push(`  offline ${endpoint}: ${reason}`);
+  }
+  lines.push(`  health  ${url}/minio/health/live`);
+  lines.push(
+    `  metrics ${url}/minio/v2/metrics/cluster` +
+      (command.prometheusPublic ? " (public)" : " (root SigV4 or bearer JWT)"),
+  );
   return lines.join("\n") + "\n";
 }
