@@ -195,30 +195,57 @@ export function streamRange(
   }, { highWaterMark: 0 });
 }
 
-async function* rangeBlocks(
+/** One block to serve: which part and block, and the slice of it inside the range. */
+interface BlockSlice {
+  part: ReadPart;
+  block: number;
+  from: number;
+  to: number;
+}
+
+function* rangeSlices(
   parts: ReadPart[],
   range: { start: number; end: number },
   blockSizeBytes: number,
-): AsyncGenerator<Uint8Array> {
+): Generator<BlockSlice> {
   let partStart = 0;
   for (const part of parts) {
     const partEnd = partStart + part.sizeBytes - 1;
     if (part.sizeBytes > 0 && partEnd >= range.start && partStart <= range.end) {
       const from = Math.max(range.start, partStart) - partStart;
       const to = Math.min(range.end, partEnd) - partStart;
-      for (
-        let block = Math.floor(from / blockSizeBytes);
-        block <= Math.floor(to / blockSizeBytes);
-        block++
-      ) {
-        const bytes = await part.decoder.readBlock(part.sizeBytes, block);
+      const first = Math.floor(from / blockSizeBytes);
+      for (let block = first; block <= Math.floor(to / blockSizeBytes); block++) {
         const blockStart = block * blockSizeBytes;
-        yield bytes.subarray(
-          Math.max(from - blockStart, 0),
-          Math.min(to - blockStart + 1, bytes.length),
-        );
+        yield { part, block, from: Math.max(from - blockStart, 0), to: to - blockStart + 1 };
       }
     }
     partStart += part.sizeBytes;
+  }
+}
+
+/**
+ * The range's bytes block by block, reading block k+1 while block k is consumed (one block
+ * of read-ahead: memory stays at two blocks).
+ */
+async function* rangeBlocks(
+  parts: ReadPart[],
+  range: { start: number; end: number },
+  blockSizeBytes: number,
+): AsyncGenerator<Uint8Array> {
+  const read = (slice: BlockSlice) =>
+    slice.part.decoder.readBlock(slice.part.sizeBytes, slice.block).then(
+      (bytes) => ({ bytes: bytes.subarray(slice.from, Math.min(slice.to, bytes.length)) }),
+      (error: unknown) => ({ error }),
+    );
+  const slices = rangeSlices(parts, range, blockSizeBytes);
+  let next = slices.next();
+  let pending = next.done ? undefined : read(next.value);
+  while (pending !== undefined) {
+    const current = await pending;
+    next = slices.next();
+    pending = next.done ? undefined : read(next.value);
+    if ("error" in current) throw current.error;
+    yield current.bytes;
   }
 }

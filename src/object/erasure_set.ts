@@ -32,6 +32,7 @@ import type {
   PutObjectOptions,
   VersioningState,
 } from "./object_layer.ts";
+import { storedVersionId } from "./object_info.ts";
 import { encodeDirObject } from "./placement.ts";
 import { putObject } from "./put_object.ts";
 import { type SetContext, systemVolume } from "./set_context.ts";
@@ -188,13 +189,20 @@ export class ErasureSet {
     return listMultipartUploads(this.#ctx, bucket, prefix);
   }
 
-  /** Verify and repair one object (all versions, or one): heal-on-read, admin heal, drive replacement. */
+  /**
+   * Verify and repair one object (all versions, or one; API version id, "null" for the null
+   * version): heal-on-read, admin heal, drive replacement. NoSuchKey when no drive holds it.
+   */
   healObject(
     bucket: string,
     key: string,
     options: { versionId?: string; deep: boolean },
   ): Promise<HealResult> {
-    return healObject(this.#ctx, bucket, encodeDirObject(key), options);
+    const versionId = storedVersionId(options.versionId);
+    return healObject(this.#ctx, bucket, encodeDirObject(key), {
+      deep: options.deep,
+      ...(versionId === undefined ? {} : { versionId }),
+    });
   }
 
   /** Small internal objects in `.minio.sys` (bucket metadata), parity N/2. */

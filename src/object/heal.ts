@@ -12,7 +12,7 @@ import type { ObjectVersion, Version, XlMeta } from "../metadata/types.ts";
 import { bitrotHashBytes } from "../limits.ts";
 import { inlineKey } from "./commit.ts";
 import { BlockDecoder, type ShardSource } from "./erasure_decode.ts";
-import { InlineSink, type ShardSink } from "./erasure_encode.ts";
+import { InlineSink } from "./erasure_encode.ts";
 import { blockCount, framedFileSizeBytes, type Geometry } from "./erasure_geometry.ts";
 import { inlineDataKey } from "./object_info.ts";
 import { ObjectError } from "./object_layer.ts";
@@ -245,10 +245,19 @@ function geometryOf(version: ObjectVersion): Geometry {
   return { dataShards, parityShards, blockSizeBytes };
 }
 
+/** Where one target drive's rebuilt shard of a part goes; `failed` drops the drive from this heal. */
+interface TargetSink {
+  position: number;
+  write(frame: Uint8Array): Promise<void>;
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
 /**
  * Rebuild every part's shards for the target drives: read D good shards per block from the
  * other drives, reconstruct all, frame the targets' shards (one hash batch per block), and
- * stream them into tmp files (or inline buffers), then commit per drive.
+ * stream them into tmp files (or inline buffers), then commit per drive. A target whose
+ * writes fail is left out; the others are still healed.
  */
 async function rebuildShards(
   ctx: SetContext,
@@ -260,76 +269,101 @@ async function rebuildShards(
     targets: number[];
   },
 ): Promise<VersionOutcome> {
-  const { reference, targets } = plan;
+  const { reference } = plan;
   const geometry = geometryOf(reference);
   const rs = new ReedSolomon(geometry.dataShards, geometry.parityShards);
   const inline = reference.metaSys.has(inlineDataKey) && reference.parts.length === 1;
   const stagingPath = `tmp/${ctx.randomUuid()}`;
   const shardIndexOf = (position: number) => reference.erasure.distribution[position];
-  const sources = plan.copies.map((copy, position) => (plan.bad.has(position) ? undefined : copy));
+  const picked = {
+    version: reference,
+    copies: plan.copies.map((copy, position) => (plan.bad.has(position) ? undefined : copy)),
+    isLatest: false,
+  };
   const inlineSinks = new Map<number, InlineSink>();
+  const failed = new Set<number>();
   try {
+    // Step 1: stage rebuilt shards in `.minio.sys/tmp/<uuid>/<dataDir>/part.N` on each
+    // target. A crash here leaves tmp leftovers only; the object is as before.
     for (const part of reference.parts) {
-      const picked = { version: reference, copies: sources, isLatest: false };
-      const decoder = new BlockDecoder(
-        rs,
-        geometry,
-        shardSources(ctx.drives, { ...input, picked, version: reference }, part.number),
-        () => {},
+      const sources = shardSources(
+        ctx.drives,
+        { ...input, picked, version: reference },
+        part.number,
       );
+      const decoder = new BlockDecoder(rs, geometry, sources, () => {});
+      const live = plan.targets.filter((position) => !failed.has(position));
       const sinks = await openTargetSinks(ctx, {
-        targets,
+        targets: live,
         inline,
         inlineSinks,
-        stagingPath,
-        reference,
-        part,
+        path: `${stagingPath}/${reference.dataDir}/part.${part.number}`,
+        sizeBytes: framedFileSizeBytes(geometry, part.sizeBytes),
+        failed,
       });
       try {
         for (let block = 0; block < blockCount(geometry, part.sizeBytes); block++) {
           const shards = await decoder.readAllShards(part.sizeBytes, block);
-          const wanted = targets.map((position) => shards[shardIndexOf(position) - 1]);
-          const hashes = highwayHash256Batch(bitrotKey, wanted);
-          await Promise.all(targets.map((_position, i) => {
-            const frame = new Uint8Array(bitrotHashBytes + wanted[i].length);
-            frame.set(hashes.subarray(i * bitrotHashBytes, (i + 1) * bitrotHashBytes));
-            frame.set(wanted[i], bitrotHashBytes);
-            return sinks[i].write(frame);
-          }));
+          await writeTargetFrames(sinks, shards, shardIndexOf, failed);
         }
       } finally {
         await Promise.all(
-          sinks.map((
-            sink,
-          ) => ("close" in sink ? (sink as { close(): Promise<void> }).close() : undefined)),
+          sinks.map((sink) => (failed.has(sink.position) ? sink.abort() : sink.finish())),
         );
       }
     }
   } catch (error) {
-    await onAllDrives(
-      ctx.drives,
-      (drive) => drive.deletePath(systemVolume, stagingPath, { recursive: true }),
-    );
+    await removeStagingDir(ctx, stagingPath);
     if (error instanceof ObjectError && error.code === "ReadQuorum") {
       return { kind: "unrecoverable" };
     }
     throw error;
   }
+  // Step 2: commit per target drive (see commitHealed for what a crash leaves).
   const healed = await commitHealed(
     ctx,
     input,
-    targets,
+    plan.targets.filter((position) => !failed.has(position)),
     (position) => withIndex(reference, shardIndexOf(position)),
     (position) => inlineSinks.get(position)?.bytes(),
     inline
       ? undefined
       : { path: `${stagingPath}/${reference.dataDir}`, dataDir: reference.dataDir },
   );
+  // Step 3: remove the staging dirs (empty after renameData). A crash before this leaves
+  // empty tmp dirs, removed at the next start.
+  await removeStagingDir(ctx, stagingPath);
+  if (healed.length === 0) return { kind: "unrecoverable" };
+  return { kind: "healed", drives: healed, shards: healed.length * reference.parts.length };
+}
+
+async function removeStagingDir(ctx: SetContext, stagingPath: string): Promise<void> {
   await onAllDrives(
     ctx.drives,
     (drive) => drive.deletePath(systemVolume, stagingPath, { recursive: true }),
   );
-  return { kind: "healed", drives: healed, shards: healed.length * reference.parts.length };
+}
+
+/** Frame the targets' shards of one block (one hash batch call) and write them in parallel. */
+async function writeTargetFrames(
+  sinks: TargetSink[],
+  shards: Uint8Array[],
+  shardIndexOf: (position: number) => number,
+  failed: Set<number>,
+): Promise<void> {
+  const live = sinks.filter((sink) => !failed.has(sink.position));
+  const wanted = live.map((sink) => shards[shardIndexOf(sink.position) - 1]);
+  const hashes = highwayHash256Batch(bitrotKey, wanted);
+  await Promise.all(live.map(async (sink, i) => {
+    const frame = new Uint8Array(bitrotHashBytes + wanted[i].length);
+    frame.set(hashes.subarray(i * bitrotHashBytes, (i + 1) * bitrotHashBytes));
+    frame.set(wanted[i], bitrotHashBytes);
+    try {
+      await sink.write(frame);
+    } catch {
+      failed.add(sink.position);
+    }
+  }));
 }
 
 async function openTargetSinks(
@@ -338,25 +372,40 @@ async function openTargetSinks(
     targets: number[];
     inline: boolean;
     inlineSinks: Map<number, InlineSink>;
-    stagingPath: string;
-    reference: ObjectVersion;
-    part: { number: number; sizeBytes: number };
+    path: string;
+    sizeBytes: number;
+    failed: Set<number>;
   },
-): Promise<ShardSink[]> {
+): Promise<TargetSink[]> {
   if (input.inline) {
     return input.targets.map((position) => {
       const sink = new InlineSink();
       input.inlineSinks.set(position, sink);
-      return sink;
+      const done = () => Promise.resolve();
+      return { position, write: (frame) => sink.write(frame), finish: done, abort: done };
     });
   }
-  const path = `${input.stagingPath}/${input.reference.dataDir}/part.${input.part.number}`;
-  const sizeBytes = framedFileSizeBytes(geometryOf(input.reference), input.part.sizeBytes);
-  return await Promise.all(
-    input.targets.map((position) =>
-      ctx.drives[position].createShardFile(systemVolume, path, sizeBytes)
-    ),
+  const opened = await Promise.all(
+    input.targets.map(async (position): Promise<TargetSink | undefined> => {
+      try {
+        const writer = await ctx.drives[position].createShardFile(
+          systemVolume,
+          input.path,
+          input.sizeBytes,
+        );
+        return {
+          position,
+          write: (frame) => writer.write(frame),
+          finish: () => writer.close().catch(() => void input.failed.add(position)),
+          abort: () => writer.abort(),
+        };
+      } catch {
+        input.failed.add(position);
+        return undefined;
+      }
+    }),
   );
+  return opened.filter((sink): sink is TargetSink => sink !== undefined);
 }
 
 /**

@@ -97,6 +97,10 @@ export function requireQuorum<T>(
   if (okCount >= quorum) return;
   const firstFailure = outcomes.find((outcome) => !outcome.ok);
   const reason = firstFailure && !firstFailure.ok ? describeError(firstFailure.error) : "";
+  const failures = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
+  if (failures.filter((error) => isDriveError(error, "VolumeNotFound")).length >= quorum) {
+    throw new ObjectError("NoSuchBucket", `Cannot ${action}: the bucket does not exist`);
+  }
   if (outcomes.some((o) => !o.ok && isDriveError(o.error, "DriveFull")) && code === "WriteQuorum") {
     throw new ObjectError("DriveFull", `Cannot ${action}: drives are full (${reason})`);
   }
