@@ -163,6 +163,8 @@ export interface InitFormatsResult {
   drives: DriveSlot[][][];
   /** The reference format of each pool (`this` = ""). */
   formats: DriveFormat[];
+  /** Indexes of the pools formatted now (all of them for a new deployment). */
+  createdPools: number[];
 }
 
 export interface PoolDrives {
@@ -194,18 +196,20 @@ export async function initFormats(
   const deploymentId = agreedDeploymentId(references) ?? randomUuid();
   const formats: DriveFormat[] = [];
   const drives: DriveSlot[][][] = [];
+  const createdPools: number[] = [];
   for (const [p, pool] of pools.entries()) {
     const fresh = references[p] === undefined;
     const reference = references[p] ??
       newPoolFormat({ ...shapeOf(pool), deploymentId }, randomUuid);
     formats.push({ ...reference, xl: { ...reference.xl, this: "" } });
+    if (fresh) createdPools.push(p);
     drives.push(
       fresh
         ? await formatFreshPool(pool, reference)
         : await checkPool({ pool, reads: reads[p], reference, poolIndex: p, references }),
     );
   }
-  return { deploymentId, drives, formats };
+  return { deploymentId, drives, formats, createdPools };
 }
 
 async function readFormat(drive: StorageDrive): Promise<ReadResult> {

@@ -3,6 +3,7 @@ import { FaultyDrive } from "../testing/faulty_drive.ts";
 import { MemoryDrive } from "../testing/memory_drive.ts";
 import { encodeFormat, FormatError, initFormats, parseFormat, type PoolDrives } from "./format.ts";
 import type { StorageDrive } from "./storage_drive.ts";
+import { LocalDrive } from "./local_drive.ts";
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -84,6 +85,34 @@ Deno.test("initFormats() formats a fresh 2 × 4 pool: one deployment id, each dr
   assert.equal(formats[0].xl.sets.length, 2);
   assert.equal(formats[0].xl.distributionAlgo, "SIPMOD+PARITY");
   assert.equal((await drives[5].info()).id, formats[5].xl.this);
+  assert.deepEqual(result.createdPools, [0]);
+});
+
+Deno.test("initFormats() formats fresh local directories with MinIO's exact format.json bytes", async () => {
+  const root = await Deno.makeTempDir({ prefix: "aistor-format-" });
+  try {
+    const dirs = [1, 2, 3, 4].map((i) => `${root}/d${i}`);
+    for (const dir of dirs) Deno.mkdirSync(dir);
+    const drives = dirs.map((dir) => new LocalDrive(dir));
+    const result = await initFormats([{ drives, setDriveCount: 4 }], counterUuids());
+    const sets = JSON.stringify(result.formats[0].xl.sets);
+    for (const [i, dir] of dirs.entries()) {
+      assert.equal(
+        Deno.readTextFileSync(`${dir}/.minio.sys/format.json`),
+        `{"version":"1","format":"xl","id":"${result.deploymentId}","xl":{"version":"3","this":"${
+          result.formats[0].xl.sets[0][i]
+        }","sets":${sets},"distributionAlgo":"SIPMOD+PARITY"}}`,
+      );
+    }
+    const again = await initFormats([{
+      drives: dirs.map((d) => new LocalDrive(d)),
+      setDriveCount: 4,
+    }], counterUuids(50));
+    assert.equal(again.deploymentId, result.deploymentId);
+    assert.deepEqual(again.createdPools, []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("initFormats() of a single drive writes an xl-single format", async () => {
@@ -205,6 +234,7 @@ Deno.test("initFormats() gives a pool added later the existing deployment id", a
   assert.equal(added.id, created.deploymentId);
   assert.equal(added.xl.sets.length, 2);
   assert.deepEqual(result.formats.map((f) => f.xl.sets.length), [1, 2]);
+  assert.deepEqual(result.createdPools, [1]);
 });
 
 Deno.test("initFormats() refuses a drive of pool 1 given in pool 2", async () => {

@@ -550,9 +550,12 @@ export class LocalDrive implements StorageDrive {
     }
   }
 
+  /** The volume must exist; `.minio.sys` always does (its layout is made on first use). */
   async #requireVolume(volume: string): Promise<void> {
     const info = await this.#attempt(() => fs.statIfExists(this.#abs(volume, "")), "stat volume");
-    if (!info?.isDirectory) throw await this.#volumeMissing(volume);
+    if (info?.isDirectory) return;
+    if (volume === metaVolume) return await this.#ensureMetaDirs();
+    throw await this.#volumeMissing(volume);
   }
 
   async #volumeMissing(volume: string): Promise<DriveError> {

@@ -58,6 +58,16 @@ Deno.test("new LocalDrive() touches nothing until used, then creates .minio.sys 
   });
 });
 
+Deno.test("new LocalDrive() on an empty directory takes format.json, creating .minio.sys", async () => {
+  await withTempDir(async (root) => {
+    const drive = new LocalDrive(root);
+    await assertDriveError(drive.readAll(".minio.sys", "format.json"), "VolumeNotFound");
+    await drive.writeAll(".minio.sys", "format.json", text("{}"));
+    assert.equal(Deno.readTextFileSync(`${root}/.minio.sys/format.json`), "{}");
+    assert.ok(Deno.statSync(`${root}/.minio.sys/tmp/.trash`).isDirectory);
+  });
+});
+
 Deno.test("LocalDrive answers DriveOffline when its directory is missing", async () => {
   await withTempDir(async (root) => {
     await assertDriveError(LocalDrive.open(`${root}/absent`), "DriveOffline");
