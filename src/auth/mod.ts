@@ -2,7 +2,7 @@
  * The auth layer's public API: who signed a request, how its body must be checked, and whether
  * a policy allows it. Pure code; the clock and credential store are passed in.
  */
-export { AuthError, type AuthErrorCode, isAuthError } from "./auth_error.ts";
+export { AuthError, type AuthErrorCode, authErrorHttpStatus, isAuthError } from "./auth_error.ts";
 export {
   type CredentialStore,
   type Identity,
@@ -65,5 +65,4 @@ export {
 } from "./policy.ts";
 export type { ConditionClause, ConditionContext } from "./policy_conditions.ts";
 export { policyConditionContext, type PolicyContextInput } from "./policy_context.ts";
-export { authErrorHttpStatus } from "./auth_error.ts";
 export { createContentMd5Verifier, parseContentMd5 } from "./content_md5.ts";

@@ -444,7 +444,10 @@ function verifyPresigned(
   const secret = lookupSecret(scope.accessKey, options.credentials);
   checkPresignedTime(dateMs, expiresSeconds, options.nowMs);
   const context = signingContextFor(secret, scope, params.amzDate);
-  const hashedPayload = params.contentSha256 ?? unsignedPayload;
+  // AWS signs presigned URLs over UNSIGNED-PAYLOAD unless the URL (or, as some clients do,
+  // a header) carries X-Amz-Content-Sha256.
+  const hashedPayload = params.contentSha256 ?? parts.headers.get("x-amz-content-sha256") ??
+    unsignedPayload;
   const canonical = canonicalRequest(parts, {
     query: query.filter((p) => p.name !== "X-Amz-Signature"),
     signedHeaders,
