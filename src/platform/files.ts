@@ -1,6 +1,6 @@
 /** Whole-file reads for configuration (TLS certificates). */
 import { readFile } from "node:fs/promises";
 
-export function readTextFile(path: string): Promise<string> {
-  return readFile(path, "utf8");
+export async function readTextFile(path: string): Promise<string> {
+  return new TextDecoder().decode(await readFile(path));
 }
