@@ -88,6 +88,7 @@ export async function handleS3Request(
     method: request.method,
     path: url.pathname,
     operation: operation?.name,
+    payload: context?.verified.payload.kind,
     status: response.status,
     durationMs: nowFrom(options).getTime() - started.getTime(),
   });

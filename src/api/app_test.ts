@@ -46,7 +46,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { AwsCrc32 } from "@aws-crypto/crc32";
+import { Client as MinioClient } from "minio";
 import * as nodeCrypto from "node:crypto";
+import { Readable } from "node:stream";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { MemoryDrive } from "../testing/memory_drive.ts";
 import { parseTopology } from "../topology/mod.ts";
@@ -885,6 +888,151 @@ Deno.test(
           404,
         );
       });
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+Deno.test(
+  "S3 API: streamed bodies, trailing checksums and browser POST uploads",
+  testOptions,
+  async (t) => {
+    const server = await startServer();
+    const { s3 } = server;
+    const seed = Date.now() % 2 ** 31;
+    console.log(`streaming test seed ${seed}`);
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: "stream" }));
+
+      await t.step(
+        "a streamed PUT (aws-chunked, CRC32 trailer) stores the bytes and the trailer's CRC32",
+        async () => {
+          const bytes = seededBytes(seed, 3 * 1024 * 1024 + 17);
+          // A Node stream of unknown hash makes the SDK send aws-chunked with a CRC32 trailer.
+          const chunks = Array.from(
+            { length: Math.ceil(bytes.length / 65536) },
+            (_, i) => bytes.slice(i * 65536, (i + 1) * 65536),
+          );
+          const body = Readable.from(chunks);
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: "stream",
+              Key: "big",
+              Body: body,
+              ContentLength: bytes.length,
+            }),
+          );
+          const putLine = server.logLines.find((line) =>
+            (line as { path?: string }).path === "/stream/big"
+          ) as { payload?: string; status?: number };
+          assertEquals([putLine.payload, putLine.status], ["aws-chunked-unsigned-trailer", 200]);
+          const get = await s3.send(
+            new GetObjectCommand({ Bucket: "stream", Key: "big", ChecksumMode: "ENABLED" }),
+          );
+          const got = await get.Body!.transformToByteArray();
+          assertEquals([got.length, md5Hex(got)], [bytes.length, md5Hex(bytes)]);
+          const crc = new AwsCrc32();
+          crc.update(bytes);
+          const expected = btoa(String.fromCharCode(...await crc.digest()));
+          assertEquals(get.ChecksumCRC32, expected);
+        },
+      );
+
+      await t.step(
+        "a wrong CRC32 in an unsigned-payload trailer is BadDigest and nothing is written",
+        async () => {
+          const body = "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
+          const response = await signedFetch(server, {
+            method: "PUT",
+            path: "/stream/trailer-bad",
+            body,
+            payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+            headers: {
+              "content-encoding": "aws-chunked",
+              "x-amz-decoded-content-length": "5",
+              "x-amz-trailer": "x-amz-checksum-crc32",
+            },
+          });
+          assertEquals([response.status, await errorCode(response)], [400, "BadDigest"]);
+          assertEquals(
+            await failure(s3.send(new HeadObjectCommand({ Bucket: "stream", Key: "trailer-bad" }))),
+            { code: "NotFound", status: 404 },
+          );
+          const crc = new AwsCrc32();
+          crc.update(new TextEncoder().encode("hello"));
+          const good = btoa(String.fromCharCode(...await crc.digest()));
+          const ok = await signedFetch(server, {
+            method: "PUT",
+            path: "/stream/trailer-good",
+            body: body.replace("AAAAAA==", good),
+            payloadHash: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+            headers: {
+              "content-encoding": "aws-chunked",
+              "x-amz-decoded-content-length": "5",
+              "x-amz-trailer": "x-amz-checksum-crc32",
+            },
+          });
+          await ok.body?.cancel();
+          assertEquals(ok.status, 200);
+          const head = await s3.send(
+            new HeadObjectCommand({
+              Bucket: "stream",
+              Key: "trailer-good",
+              ChecksumMode: "ENABLED",
+            }),
+          );
+          assertEquals([head.ContentLength, head.ChecksumCRC32, head.ContentEncoding], [
+            5,
+            good,
+            undefined,
+          ]);
+        },
+      );
+
+      await t.step(
+        "a browser POST form signed by minio-js presignedPostPolicy uploads the file",
+        async () => {
+          const url = new URL(server.endpoint);
+          const minio = new MinioClient({
+            endPoint: url.hostname,
+            port: Number(url.port),
+            useSSL: false,
+            accessKey,
+            secretKey,
+            region,
+          });
+          const policy = minio.newPostPolicy();
+          policy.setBucket("stream");
+          policy.setKey("posted/cat.txt");
+          policy.setContentType("text/plain");
+          policy.setContentLengthRange(1, 1024);
+          policy.setExpires(new Date(Date.now() + 600_000));
+          const { postURL, formData } = await minio.presignedPostPolicy(policy);
+          const post = (content: string) => {
+            const form = new FormData();
+            for (const [name, value] of Object.entries(formData)) form.append(name, String(value));
+            form.append("file", new Blob([content], { type: "text/plain" }), "cat.txt");
+            return fetch(postURL, { method: "POST", body: form });
+          };
+          const response = await post("meow");
+          await response.body?.cancel();
+          assertEquals(response.status, 204);
+          const get = await s3.send(
+            new GetObjectCommand({ Bucket: "stream", Key: "posted/cat.txt" }),
+          );
+          assertEquals([await get.Body?.transformToString(), get.ContentType], [
+            "meow",
+            "text/plain",
+          ]);
+          const tooBig = await post("x".repeat(2000));
+          assertEquals([tooBig.status, await errorCode(tooBig)], [400, "EntityTooLarge"]);
+          const unchanged = await s3.send(
+            new GetObjectCommand({ Bucket: "stream", Key: "posted/cat.txt" }),
+          );
+          assertEquals(await unchanged.Body?.transformToString(), "meow");
+        },
+      );
     } finally {
       await server.close();
     }
