@@ -141,6 +141,11 @@ export async function* readBlocks(
       const { done, value } = await reader.read();
       if (done) break;
       let offset = 0;
+      // Whole blocks inside a large chunk are passed on without copying.
+      while (filled === 0 && value.length - offset >= blockSizeBytes) {
+        yield value.subarray(offset, offset + blockSizeBytes);
+        offset += blockSizeBytes;
+      }
       while (offset < value.length) {
         const take = Math.min(blockSizeBytes - filled, value.length - offset);
         block.set(value.subarray(offset, offset + take), filled);
