@@ -265,25 +265,25 @@ export class Buckets {
     const drives = this.#allDrives();
     const outcomes = await onAllDrives(drives, (drive) => drive.statVolume(bucket));
     const found = outcomes.flatMap((o) => (o.ok ? [o.value.created] : []));
+    if (found.length >= bucketReadQuorum(drives.length)) {
+      return new Date(Math.min(...found.map((date) => date.getTime())));
+    }
     const answered = outcomes.filter((o) => o.ok || isDriveError(o.error, "VolumeNotFound")).length;
-    if (answered < bucketQuorum(drives.length)) {
+    if (answered < bucketReadQuorum(drives.length)) {
       throw new ObjectError(
         "ReadQuorum",
         `Cannot find bucket "${bucket}": only ${answered} of ${drives.length} drives answered`,
       );
     }
-    if (found.length === 0 || found.length < bucketQuorum(answered)) {
-      throw new ObjectError("NoSuchBucket", `Cannot find bucket "${bucket}"`);
-    }
-    return new Date(Math.min(...found.map((date) => date.getTime())));
+    throw new ObjectError("NoSuchBucket", `Cannot find bucket "${bucket}"`);
   }
 
-  /** Buckets whose directory is on a majority of the drives that answered (not `.minio.sys`). */
+  /** Buckets whose directory is on half of the drives or more (not `.minio.sys`). */
   async listBuckets(): Promise<BucketInfo[]> {
     const drives = this.#allDrives();
     const outcomes = await onAllDrives(drives, (drive) => drive.listVolumes());
     const answered = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-    if (answered.length < bucketQuorum(drives.length)) {
+    if (answered.length < bucketReadQuorum(drives.length)) {
       throw new ObjectError(
         "ReadQuorum",
         `Cannot list buckets: only ${answered.length} of ${drives.length} drives answered`,
@@ -300,7 +300,7 @@ export class Buckets {
     }
     const buckets: BucketInfo[] = [];
     for (const [name, entry] of seen) {
-      if (entry.count < bucketQuorum(answered.length)) continue;
+      if (entry.count < bucketReadQuorum(drives.length)) continue;
       if (bucketNameProblem(name, false) !== undefined) continue;
       const cached = this.#cache.get(name);
       buckets.push({ name, created: cached?.stored ? cached.metadata.created : entry.created });
@@ -456,9 +456,14 @@ function ignoreNoSuchKey(error: unknown): void {
   if (!(error instanceof ObjectError && error.code === "NoSuchKey")) throw error;
 }
 
-/** Drives that must agree on a bucket operation: a strict majority. */
+/** Drives that must accept a bucket change: a strict majority (MinIO's bucket write quorum). */
 function bucketQuorum(driveCount: number): number {
   return Math.floor(driveCount / 2) + 1;
+}
+
+/** Drives that must hold a bucket for it to exist: half (MinIO's bucket read quorum). */
+function bucketReadQuorum(driveCount: number): number {
+  return Math.max(1, Math.floor(driveCount / 2));
 }
 
 function countMade(outcomes: readonly Outcome<void>[]): number {

@@ -471,7 +471,8 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       for (const set of pool.sets) {
         const listSet = { poolIndex: pool.poolIndex, drives: set.drives };
         for await (const entry of scanSet(listSet, { bucket, prefix, after: "", anyDrive: true })) {
-          const result = await set.healObject(bucket, entry.key, { deep: false });
+          const result = await healOne(set, bucket, entry.key);
+          if (result === undefined) continue; // deleted while the walk went by
           objectsChecked++;
           if (result.state === "healed" || result.state === "dangling-removed") objectsHealed++;
           onProgress(result);
@@ -517,6 +518,29 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
 
   async close(): Promise<void> {
     await Promise.all(this.#pools.flatMap((pool) => pool.sets.map((set) => set.close())));
+  }
+}
+
+/** Heal one object; undefined when it is gone, "unrecoverable" when the heal itself fails. */
+async function healOne(
+  set: ErasureSet,
+  bucket: string,
+  key: string,
+): Promise<HealResult | undefined> {
+  try {
+    // The set reports the stored path (`a__XLDIR__`); progress speaks in S3 keys.
+    return { ...(await set.healObject(bucket, key, { deep: false })), key };
+  } catch (error) {
+    if (error instanceof ObjectError && error.code === "NoSuchKey") return undefined;
+    if (!(error instanceof ObjectError)) throw error;
+    return {
+      bucket,
+      key,
+      versionsChecked: 0,
+      shardsHealed: 0,
+      drivesHealed: 0,
+      state: "unrecoverable",
+    };
   }
 }
 
