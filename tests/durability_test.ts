@@ -253,3 +253,28 @@ for (const mode of ["put", "overwrite"] as const) {
     }
   });
 }
+
+Deno.test("a drive that missed an overwrite is brought up to date by heal-on-read, its stale data dir removed", async () => {
+  const random = seededRandom(seed + 14);
+  const { drives, inner, set } = await faultySet(4, 2);
+  await putBytes(set, "k", seededBytes(random, 600_000));
+  const stale = decodeXlMeta(await inner[1].readMetadata("bucket", "k"))
+    .versions[0] as ObjectVersion;
+  drives[1].setOffline(true);
+  const fresh = seededBytes(random, 700_000);
+  await putBytes(set, "k", fresh);
+  await set.healsIdle();
+  drives[1].setOffline(false);
+  assert.ok(sameBytes(await getBytes(set, "k"), fresh));
+  await set.healsIdle();
+  const healed = decodeXlMeta(await inner[1].readMetadata("bucket", "k"))
+    .versions[0] as ObjectVersion;
+  const reference = decodeXlMeta(await inner[0].readMetadata("bucket", "k"))
+    .versions[0] as ObjectVersion;
+  assert.equal(healed.dataDir, reference.dataDir);
+  assert.equal(healed.modTimeNs, reference.modTimeNs);
+  const entries = await inner[1].listDir("bucket", "k");
+  assert.ok(!entries.includes(`${stale.dataDir}/`), "the stale data dir is gone");
+  assert.deepEqual(entries.sort(), [`${reference.dataDir}/`, "xl.meta"]);
+  await set.close();
+});

@@ -219,7 +219,10 @@ export class ErasureSet {
   async readSystemObject(path: string): Promise<Uint8Array> {
     const reader = await getObject(this.#ctx, systemVolume, path, { versioning: "Unversioned" });
     const chunks: Uint8Array[] = [];
-    for await (const chunk of reader.body) chunks.push(chunk);
+    const stream = reader.body.getReader();
+    for (let next = await stream.read(); !next.done; next = await stream.read()) {
+      chunks.push(next.value);
+    }
     return concatBytes(chunks);
   }
 

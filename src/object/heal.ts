@@ -114,9 +114,10 @@ async function healVersion(
     copy,
   ) => (copy !== undefined && sameVersion(copy, reference) ? copy : undefined));
   const agreeing = copies.filter((copy) => copy !== undefined).length;
-  const offline = found.states.filter((state) => state === "offline").length;
+  const unknown = found.states.filter((state) => state === "offline" || state === "corrupt").length;
   if (agreeing < versionReadQuorum(reference, driveCount)) {
-    if (offline > 0) return { kind: "unrecoverable" };
+    // Drives that could not answer might hold the missing copies: leave the version alone.
+    if (unknown > 0) return { kind: "unrecoverable" };
     // Dangling: the write never reached quorum and every other drive said "not found".
     await removeVersionFrom(ctx, input, copies);
     return { kind: "dangling" };
@@ -429,6 +430,7 @@ async function commitHealed(
       ? { versions: [], inlineData: new Map() }
       : { versions: [...current.versions], inlineData: new Map(current.inlineData) };
     const version = versionFor(position);
+    const staleDataDir = replacedStaleDataDir(meta, version);
     addVersion(
       meta,
       version,
@@ -450,11 +452,25 @@ async function commitHealed(
       input.found.raw[position] = xlMeta;
       input.found.states[position] = "ok";
       healed.push(position);
+      if (staleDataDir !== undefined) {
+        await drive.deletePath(input.bucket, `${input.path}/${staleDataDir}`, { recursive: true });
+      }
     } catch {
       // This drive stays unhealed; the next heal retries.
     }
   }));
   return healed.sort((a, b) => a - b);
+}
+
+/** The data dir of a stale copy of `version` on this drive that nothing else uses, if any. */
+function replacedStaleDataDir(meta: XlMeta, version: Version): string | undefined {
+  const stale = meta.versions.find((v) => v.versionId === version.versionId);
+  if (stale?.kind !== "object") return undefined;
+  if (version.kind === "object" && version.dataDir === stale.dataDir) return undefined;
+  const shared = meta.versions.some((v) =>
+    v !== stale && v.kind === "object" && v.dataDir === stale.dataDir
+  );
+  return shared ? undefined : stale.dataDir;
 }
 
 /** Remove a dangling version from the drives that hold it (rewrite or delete their xl.meta). */
