@@ -39,6 +39,7 @@ import {
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutObjectLockConfigurationCommand,
   PutObjectTaggingCommand,
   S3Client,
   UploadPartCommand,
@@ -72,8 +73,22 @@ async function startServer() {
     randomUuid,
   });
   const logLines: object[] = [];
+  // Fault injection around the real layer: the next call of one method fails with a given error.
+  const failures = new Map<string, Error>();
+  const objects = new Proxy(layer, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const failure = failures.get(String(property));
+        if (failure === undefined) return value.apply(target, args);
+        failures.delete(String(property));
+        return Promise.reject(failure);
+      };
+    },
+  });
   const app = createApp({
-    objects: layer,
+    objects,
     credentials: { accessKey, secretKey },
     region,
     domains: ["s3.aistor.test"],
@@ -93,6 +108,10 @@ async function startServer() {
     s3,
     endpoint,
     logLines,
+    app,
+    failNext(method: string, error: Error) {
+      failures.set(method, error);
+    },
     async close() {
       s3.destroy();
       await server.shutdown();
@@ -169,6 +188,8 @@ async function signedFetch(
     body?: string | Uint8Array;
     payloadHash?: string;
     secret?: string;
+    /** Host to sign and address (virtual-host style): sent in-process to `app.fetch`, since fetch() rewrites Host. */
+    host?: string;
   },
   tamper?: (init: { headers: Record<string, string>; body?: string | Uint8Array }) => void,
 ): Promise<Response> {
@@ -187,25 +208,32 @@ async function signedFetch(
   const signed = await signer.sign({
     method: request.method,
     protocol: "http:",
-    hostname: url.hostname,
+    hostname: (request.host ?? url.host).replace(/:\d+$/, ""),
     port: Number(url.port),
     path: request.path,
     query: request.query ?? {},
     headers: {
-      host: url.host,
+      host: request.host ?? url.host,
       "x-amz-content-sha256": payloadHash,
       ...(request.headers ?? {}),
     },
     body,
   });
   const init = { headers: { ...signed.headers } as Record<string, string>, body: request.body };
+  if (request.body !== undefined && request.host !== undefined) {
+    init.headers["content-length"] = String(toBytes(request.body).length); // fetch() adds it on the wire
+  }
   tamper?.(init);
   const query = new URLSearchParams(request.query ?? {}).toString();
-  return await fetch(`${server.endpoint}${request.path}${query ? "?" + query : ""}`, {
+  const base = request.host === undefined ? server.endpoint : `http://${request.host}`;
+  const target = `${base}${request.path}${query ? "?" + query : ""}`;
+  const requestInit = {
     method: request.method,
     headers: init.headers,
     body: init.body as BodyInit | undefined,
-  });
+  };
+  if (request.host !== undefined) return await server.app.fetch(new Request(target, requestInit));
+  return await fetch(target, requestInit);
 }
 
 async function errorCode(response: Response): Promise<string> {
@@ -1038,6 +1066,158 @@ Deno.test(
     }
   },
 );
+
+Deno.test("S3 API: edge cases of the wire format", testOptions, async (t) => {
+  const server = await startServer();
+  const { s3 } = server;
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: "edges" }));
+
+    await t.step(
+      "error bodies carry Code, Message, Resource and the response's RequestId",
+      async () => {
+        const response = await signedFetch(server, { method: "GET", path: "/edges/missing%20key" });
+        const text = await response.text();
+        assertEquals(response.status, 404);
+        assertEquals(/<Code>(.*)<\/Code>/.exec(text)?.[1], "NoSuchKey");
+        assertEquals(/<Resource>(.*)<\/Resource>/.exec(text)?.[1], "/edges/missing key");
+        assertEquals(
+          /<RequestId>(.*)<\/RequestId>/.exec(text)?.[1],
+          response.headers.get("x-amz-request-id"),
+        );
+        assert(/<Message>.+<\/Message>/.test(text));
+        const head = await signedFetch(server, { method: "HEAD", path: "/edges/missing" });
+        assertEquals([head.status, await head.text()], [404, ""]);
+      },
+    );
+
+    await t.step("virtual-host-style requests name the bucket in the Host header", async () => {
+      const port = new URL(server.endpoint).port;
+      const put = await signedFetch(server, {
+        method: "PUT",
+        path: "/vhost.txt",
+        body: "virtual",
+        host: `edges.s3.aistor.test:${port}`,
+      });
+      await put.body?.cancel();
+      assertEquals(put.status, 200);
+      const get = await s3.send(new GetObjectCommand({ Bucket: "edges", Key: "vhost.txt" }));
+      assertEquals(await get.Body?.transformToString(), "virtual");
+    });
+
+    await t.step("empty objects: Content-Length 0; any range on them is InvalidRange", async () => {
+      await s3.send(new PutObjectCommand({ Bucket: "edges", Key: "empty", Body: "" }));
+      const get = await s3.send(new GetObjectCommand({ Bucket: "edges", Key: "empty" }));
+      assertEquals([get.ContentLength, await get.Body?.transformToString()], [0, ""]);
+      assertEquals(get.ETag, `"${md5Hex("")}"`);
+      assertEquals(
+        (await failure(
+          s3.send(new GetObjectCommand({ Bucket: "edges", Key: "empty", Range: "bytes=0-" })),
+        )).code,
+        "InvalidRange",
+      );
+      const head = await signedFetch(server, { method: "HEAD", path: "/edges/empty" });
+      assertEquals([head.status, head.headers.get("content-length")], [200, "0"]);
+    });
+
+    await t.step(
+      "HEAD with a Range answers 206 with the range's Content-Length and Content-Range",
+      async () => {
+        await s3.send(new PutObjectCommand({ Bucket: "edges", Key: "ten", Body: "0123456789" }));
+        const head = await s3.send(
+          new HeadObjectCommand({ Bucket: "edges", Key: "ten", Range: "bytes=2-4" }),
+        );
+        assertEquals([head.$metadata.httpStatusCode, head.ContentLength, head.ContentRange], [
+          206,
+          3,
+          "bytes 2-4/10",
+        ]);
+      },
+    );
+
+    await t.step("encoding-type=url percent-encodes keys in listings", async () => {
+      await s3.send(new PutObjectCommand({ Bucket: "edges", Key: "dir/a b&c+d", Body: "x" }));
+      const response = await signedFetch(server, {
+        method: "GET",
+        path: "/edges",
+        query: { "list-type": "2", prefix: "dir/", "encoding-type": "url" },
+      });
+      const text = await response.text();
+      assertEquals(/<Key>(.*?)<\/Key>/.exec(text)?.[1], "dir/a%20b%26c%2Bd");
+      assertEquals(/<EncodingType>(.*?)<\/EncodingType>/.exec(text)?.[1], "url");
+      const bad = await signedFetch(server, {
+        method: "GET",
+        path: "/edges",
+        query: { "max-keys": "lots" },
+      });
+      assertEquals([bad.status, await errorCode(bad)], [400, "InvalidArgument"]);
+    });
+
+    await t.step(
+      "a large PUT to a missing bucket is answered NoSuchBucket, not a broken connection",
+      async () => {
+        const result = await failure(
+          s3.send(
+            new PutObjectCommand({
+              Bucket: "nobucket",
+              Key: "k",
+              Body: new Uint8Array(6 * 1024 * 1024),
+            }),
+          ),
+        );
+        assertEquals(result, { code: "NoSuchBucket", status: 404 });
+      },
+    );
+
+    await t.step(
+      "object-lock buckets: created with versioning, config readable; not addable later",
+      async () => {
+        await s3.send(
+          new CreateBucketCommand({ Bucket: "locked", ObjectLockEnabledForBucket: true }),
+        );
+        const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: "locked" }));
+        assertEquals(versioning.Status, "Enabled");
+        const lock = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: "locked" }));
+        assertEquals(lock.ObjectLockConfiguration?.ObjectLockEnabled, "Enabled");
+        assertEquals(
+          (await failure(
+            s3.send(
+              new PutObjectLockConfigurationCommand({
+                Bucket: "edges",
+                ObjectLockConfiguration: { ObjectLockEnabled: "Enabled" },
+              }),
+            ),
+          )).code,
+          "InvalidBucketState",
+        );
+        const badVersioning = await signedFetch(server, {
+          method: "PUT",
+          path: "/edges",
+          query: { versioning: "" },
+          body: "<VersioningConfiguration><Status>Sometimes</Status></VersioningConfiguration>",
+        });
+        assertEquals([badVersioning.status, await errorCode(badVersioning)], [400, "MalformedXML"]);
+      },
+    );
+
+    await t.step(
+      "an unexpected failure below the API is InternalError 500, logged with detail",
+      async () => {
+        const before = server.logLines.length;
+        server.failNext("listBuckets", new TypeError("disk on fire"));
+        // Raw request: the SDK would retry a 500 and succeed the second time.
+        const response = await signedFetch(server, { method: "GET", path: "/" });
+        assertEquals([response.status, await errorCode(response)], [500, "InternalError"]);
+        const logged = server.logLines.slice(before).find((line) => "level" in line) as {
+          error?: string;
+        };
+        assertEquals(logged.error, "TypeError: disk on fire");
+      },
+    );
+  } finally {
+    await server.close();
+  }
+});
 
 Deno.test("S3 API through the AWS SDK: multipart uploads", testOptions, async (t) => {
   const server = await startServer();
