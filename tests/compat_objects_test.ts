@@ -107,7 +107,12 @@ Deno.test(
       assert.equal(info.etag, "9587ddd31fead633830366f45d221d56");
       assert.equal(md5(bytes), info.etag);
       assert.equal(info.versionId, "50051050-62bc-4928-b0d3-65f4f828a0c7");
-      // disk1 has no xl.meta: the object reads without it too.
+    assert.equal(info.contentType, "application/octet-stream");
+    // MetaUsr as MinIO stored it, keys lowercased; "x-amz-storage-class: STANDARD" is hidden.
+    assert.deepEqual(info.metadata, { "x-amz-replication-status": "REPLICA" });
+    assert.equal(info.modTime.getTime(), Math.floor(1647789301539406531 / 1e6));
+      // disk1 has no xl.meta: the object reads without it too. (Only 3 drives list the version
+    // of this 3+2 object, exactly its read quorum, so no listed shard can be lost here.)
       const withoutDisk1: StorageDrive[] = await open();
       withoutDisk1[0] = offlineDrive("disk1");
       assert.equal(md5((await readObject(withoutDisk1, "bucket", "testobj")).bytes), info.etag);
@@ -132,6 +137,11 @@ Deno.test("xl-meta-inline-notinline (2+2): shard 2 inline on disk1, shard 3 in p
   assert.equal(bytes.length, 132_096);
   assert.equal(md5(bytes), "fffb6377948ebea75ad2b8058e849ef5");
   assert.equal(info.etag, "fffb6377948ebea75ad2b8058e849ef5");
+  assert.equal(info.contentType, "application/octet-stream");
+  assert.deepEqual(info.metadata, {});
+  // Only 2 of the 4 drives hold this 2+2 object: losing or corrupting either is below read quorum.
+  await corruptInline(drives[0], "testbucket", "file");
+  await assert.rejects(readObject(drives, "testbucket", "file"), isCode("ReadQuorum"));
 });
 
 Deno.test(
