@@ -110,6 +110,12 @@ export class MsgpackWriter {
 
   /** A signed integer the way msgp `AppendInt64` writes it. */
   int(value: number | bigint): this {
+    if (typeof value === "number" && value >= 0 && value <= 2147483647 && Number.isInteger(value)) {
+      if (value <= 127) this.#byte(value);
+      else if (value <= 32767) this.#prefixed16(0xd1, value);
+      else this.#prefixed32(0xd2, value);
+      return this;
+    }
     const v = BigInt(value);
     if (v < int64Min || v > int64Max) {
       throw new RangeError(`Cannot encode int "${v}": out of range`);
@@ -146,6 +152,10 @@ export class MsgpackWriter {
 
   /** An unsigned integer the way msgp `AppendUint64` writes it. */
   uint(value: number | bigint): this {
+    if (typeof value === "number" && value >= 0 && value <= 127 && Number.isInteger(value)) {
+      this.#byte(value);
+      return this;
+    }
     const v = BigInt(value);
     if (v < 0n || v > uint64Max) throw new RangeError(`Cannot encode uint "${v}": out of range`);
     if (v <= 127n) this.#byte(Number(v));
@@ -166,7 +176,17 @@ export class MsgpackWriter {
   }
 
   str(value: string): this {
-    return this.strBytes(utf8Encoder.encode(value));
+    if (!isShortAscii(value)) return this.strBytes(utf8Encoder.encode(value));
+    const length = value.length;
+    if (length <= 31) this.#byte(0xa0 | length);
+    else {
+      const offset = this.#reserve(2);
+      this.#buffer[offset] = 0xd9;
+      this.#buffer[offset + 1] = length;
+    }
+    const offset = this.#reserve(length);
+    for (let i = 0; i < length; i++) this.#buffer[offset + i] = value.charCodeAt(i);
+    return this;
   }
 
   /** A str whose UTF-8 bytes are given (kept verbatim, even if not valid UTF-8). */
@@ -445,7 +465,7 @@ export class MsgpackReader {
   }
 
   readStr(): string {
-    return utf8Decoder.decode(this.readStrBytes());
+    return decodeUtf8(this.readStrBytes());
   }
 
   /** A bin value (a view into the input, not a copy). */
@@ -470,7 +490,7 @@ export class MsgpackReader {
   /** A struct-field name: str or bin (msgp `ReadMapKeyZC`). */
   readKey(): string {
     const kind = this.peekKind();
-    if (kind === "bin") return utf8Decoder.decode(this.readBin());
+    if (kind === "bin") return decodeUtf8(this.readBin());
     return this.readStr();
   }
 
@@ -602,6 +622,35 @@ export class MsgpackReader {
     this.skip();
     return this.bytes.subarray(start, this.offset);
   }
+}
+
+/** UTF-8 bytes of `text`, without a TextEncoder call for short ASCII text. */
+export function encodeUtf8(text: string): Uint8Array {
+  if (!isShortAscii(text)) return utf8Encoder.encode(text);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** Strings of at most 255 ASCII characters: keys and most values, encoded without TextEncoder. */
+function isShortAscii(value: string): boolean {
+  if (value.length > 255) return false;
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0x7f) return false;
+  }
+  return true;
+}
+
+/** UTF-8 decoding with a fast path for short ASCII (TextDecoder calls cost more than the work). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length > 64) return utf8Decoder.decode(bytes);
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b > 0x7f) return utf8Decoder.decode(bytes);
+    text += String.fromCharCode(b);
+  }
+  return text;
 }
 
 function timeChecked(seconds: bigint, nanos: number, offset: number): MsgpTime {

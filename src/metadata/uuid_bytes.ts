@@ -5,28 +5,45 @@
 
 import { XlMetaError } from "./xl_meta_error.ts";
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const hexPairs = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /** Lowercase 8-4-4-4-12 text of 16 bytes; "" for 16 zero bytes. */
 export function uuidFromBytes(bytes: Uint8Array): string {
-  if (bytes.every((b) => b === 0)) return "";
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
-    hex.slice(20)
-  }`;
+  let zero = true;
+  let text = "";
+  for (let i = 0; i < 16; i++) {
+    if (bytes[i] !== 0) zero = false;
+    if (i === 4 || i === 6 || i === 8 || i === 10) text += "-";
+    text += hexPairs[bytes[i]];
+  }
+  return zero ? "" : text;
+}
+
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  return -1;
 }
 
 /** 16 bytes of a UUID text; "", "null" and the all-zero UUID give 16 zero bytes. */
 export function uuidToBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(16);
   if (text === "" || text === "null") return bytes;
-  const lower = text.toLowerCase();
-  if (!uuidPattern.test(lower)) {
+  let valid = text.length === 36;
+  for (let i = 0, j = 0; valid && i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      valid = text.charCodeAt(i) === 0x2d;
+      continue;
+    }
+    const digit = hexDigit(text.charCodeAt(i));
+    valid = digit >= 0;
+    bytes[j >> 1] |= (j & 1) === 0 ? digit << 4 : digit;
+    j++;
+  }
+  if (!valid) {
     throw new XlMetaError("corrupt", `Cannot encode version or data dir id "${text}": not a UUID`);
   }
-  const hex = lower.replaceAll("-", "");
-  for (let i = 0; i < 16; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return bytes;
 }
 

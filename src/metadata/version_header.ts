@@ -4,7 +4,7 @@
  * fingerprint (§4.6) and ordered newest first (§4.4.3).
  */
 
-import { MsgpackReader, MsgpackWriter } from "./msgpack.ts";
+import { decodeUtf8, encodeUtf8, MsgpackReader, MsgpackWriter } from "./msgpack.ts";
 import type { DeleteMarkerVersion, LegacyVersion, ObjectVersion, Version } from "./types.ts";
 import { uuidFromBytes, uuidToBytes } from "./uuid_bytes.ts";
 import { versionType, writeDelObj, writeV2Obj } from "./version_body.ts";
@@ -40,35 +40,26 @@ export const metaSysKeys = {
   transitionStatus: "x-minio-internal-transition-status",
 } as const;
 
-const utf8 = new TextEncoder();
 const mask64 = 0xffff_ffff_ffff_ffffn;
 
 // ----------------------------------------------------------------------------------- signature
 
-function hashPairs(start: bigint, pairs: Iterable<[Uint8Array, Uint8Array]>): bigint {
-  let acc = start;
-  for (const [key, value] of pairs) {
-    acc ^= ((xxh3(key) ^ 0x4ee3bbaf7ab2506bn) + (xxh3(value) ^ 0x8da4c8da66194257n)) & mask64;
-  }
-  return acc;
-}
-
-function* strPairs(map: Map<string, string>): Iterable<[Uint8Array, Uint8Array]> {
-  for (const [key, value] of map) yield [utf8.encode(key), utf8.encode(value)];
-}
-
-function* bytesPairs(map: Map<string, Uint8Array>): Iterable<[Uint8Array, Uint8Array]> {
-  for (const [key, value] of map) yield [utf8.encode(key), value];
+function hashPair(key: Uint8Array, value: Uint8Array): bigint {
+  return ((xxh3(key) ^ 0x4ee3bbaf7ab2506bn) + (xxh3(value) ^ 0x8da4c8da66194257n)) & mask64;
 }
 
 /** `hashStrMap` of §4.6: order-independent hash of a str→str map. */
 export function hashStrMap(map: Map<string, string>): bigint {
-  return hashPairs(0xc2b40bbac11a7295n, strPairs(map));
+  let acc = 0xc2b40bbac11a7295n;
+  for (const [key, value] of map) acc ^= hashPair(encodeUtf8(key), encodeUtf8(value));
+  return acc;
 }
 
 /** `hashBytesMap` of §4.6: order-independent hash of a str→bytes map. */
 export function hashBytesMap(map: Map<string, Uint8Array>): bigint {
-  return hashPairs(0x1bbc7e1dde654743n, bytesPairs(map));
+  let acc = 0x1bbc7e1dde654743n;
+  for (const [key, value] of map) acc ^= hashPair(encodeUtf8(key), value);
+  return acc;
 }
 
 function fold(c: bigint): Uint8Array {
@@ -167,7 +158,7 @@ function objectFlags(version: ObjectVersion): number {
   let flags = 0;
   const transition = version.metaSys.get(metaSysKeys.transitionStatus);
   const transitioned = transition !== undefined &&
-    new TextDecoder().decode(transition) === "complete";
+    decodeUtf8(transition) === "complete";
   // MinIO also keeps UsesDataDir for a transitioned object restored on disk; that depends on
   // the restore expiry and the clock, so here the presence of x-amz-restore stands for it.
   const restored = [...version.metaUser.keys()].some((k) => k.toLowerCase() === "x-amz-restore");

@@ -18,7 +18,6 @@ const prime64_3 = 0x165667b19e3779f9n;
 const prime64_4 = 0x85ebca77c2b2ae63n;
 const prime64_5 = 0x27d4eb2f165667c5n;
 const primeMx1 = 0x165667919e3779f9n;
-const primeMx2 = 0x9fb21c651e98df25n;
 
 /** The default XXH3 secret (`XXH3_kSecret` of the reference implementation). */
 const defaultSecret = new Uint8Array([
@@ -227,83 +226,180 @@ function add64(a: bigint, b: bigint): bigint {
   return (a + b) & mask64;
 }
 
-function rotl64(x: bigint, bits: bigint): bigint {
-  return ((x << bits) | (x >> (64n - bits))) & mask64;
-}
-
 function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 // ---------------------------------------------------------------------------------------- XXH64
+// XXH64 runs on every xl.meta read (the CRC) and in every signature, so it works on 32-bit
+// halves instead of BigInt: a `Word` is one mutable 64-bit value.
 
-function xxh64Round(acc: bigint, lane: bigint): bigint {
-  return mul64(rotl64(add64(acc, mul64(lane, prime64_2)), 31n), prime64_1);
+interface Word {
+  hi: number;
+  lo: number;
 }
 
-function xxh64MergeRound(acc: bigint, value: bigint): bigint {
-  return add64(mul64(acc ^ xxh64Round(0n, value), prime64_1), prime64_4);
+const p1Hi = 0x9e3779b1, p1Lo = 0x85ebca87;
+const p2Hi = 0xc2b2ae3d, p2Lo = 0x27d4eb4f;
+const p3Hi = 0x165667b1, p3Lo = 0x9e3779f9;
+const p4Hi = 0x85ebca77, p4Lo = 0xc2b2ae63;
+const p5Hi = 0x27d4eb2f, p5Lo = 0x165667c5;
+const two32 = 4294967296;
+
+function addWord(a: Word, hi: number, lo: number): void {
+  const low = a.lo + lo;
+  a.lo = low >>> 0;
+  a.hi = (a.hi + hi + (low >= two32 ? 1 : 0)) >>> 0;
 }
 
-function xxh64Avalanche(h: bigint): bigint {
-  h = mul64(h ^ (h >> 33n), prime64_2);
-  h = mul64(h ^ (h >> 29n), prime64_3);
-  return h ^ (h >> 32n);
+/** a = a * b mod 2^64, exact: 16-bit limbs keep every partial product below 2^53. */
+function mulWord(a: Word, hi: number, lo: number): void {
+  const a0 = a.lo & 0xffff, a1 = a.lo >>> 16, b0 = lo & 0xffff, b1 = lo >>> 16;
+  const middle = a0 * b1 + a1 * b0;
+  const low = a0 * b0 + (middle % 65536) * 65536;
+  const high = a1 * b1 + Math.floor(middle / 65536) + Math.floor(low / two32) +
+    Math.imul(a.hi, lo) + Math.imul(a.lo, hi);
+  a.lo = low >>> 0;
+  a.hi = high >>> 0;
 }
 
-function xxh64Stripes(view: DataView, endOffset: number): bigint {
-  let v1 = add64(prime64_1, prime64_2);
-  let v2 = prime64_2;
-  let v3 = 0n;
-  let v4 = (0n - prime64_1) & mask64;
-  for (let offset = 0; offset + 32 <= endOffset; offset += 32) {
-    v1 = xxh64Round(v1, view.getBigUint64(offset, true));
-    v2 = xxh64Round(v2, view.getBigUint64(offset + 8, true));
-    v3 = xxh64Round(v3, view.getBigUint64(offset + 16, true));
-    v4 = xxh64Round(v4, view.getBigUint64(offset + 24, true));
+function rotlWord(a: Word, bits: number): void {
+  let { hi, lo } = a;
+  if (bits >= 32) {
+    [hi, lo] = [lo, hi];
+    bits -= 32;
   }
-  let h = add64(add64(rotl64(v1, 1n), rotl64(v2, 7n)), add64(rotl64(v3, 12n), rotl64(v4, 18n)));
-  h = xxh64MergeRound(h, v1);
-  h = xxh64MergeRound(h, v2);
-  h = xxh64MergeRound(h, v3);
-  return xxh64MergeRound(h, v4);
+  if (bits === 0) {
+    a.hi = hi;
+    a.lo = lo;
+    return;
+  }
+  a.hi = ((hi << bits) | (lo >>> (32 - bits))) >>> 0;
+  a.lo = ((lo << bits) | (hi >>> (32 - bits))) >>> 0;
+}
+
+/** a ^= a >> bits, for 32 <= bits < 64 or 0 < bits < 32. */
+function xorShiftWord(a: Word, bits: number): void {
+  if (bits >= 32) {
+    a.lo = (a.lo ^ (a.hi >>> (bits - 32))) >>> 0;
+    return;
+  }
+  a.lo = (a.lo ^ ((a.lo >>> bits) | (a.hi << (32 - bits)))) >>> 0;
+  a.hi = (a.hi ^ (a.hi >>> bits)) >>> 0;
+}
+
+/** acc = rotl(acc + lane * P2, 31) * P1. */
+function roundWord(acc: Word, laneHi: number, laneLo: number, scratch: Word): void {
+  scratch.hi = laneHi;
+  scratch.lo = laneLo;
+  mulWord(scratch, p2Hi, p2Lo);
+  addWord(acc, scratch.hi, scratch.lo);
+  rotlWord(acc, 31);
+  mulWord(acc, p1Hi, p1Lo);
+}
+
+/** h = (h ^ round(0, v)) * P1 + P4. */
+function mergeRoundWord(h: Word, v: Word, scratch: Word, lane: Word): void {
+  lane.hi = 0;
+  lane.lo = 0;
+  roundWord(lane, v.hi, v.lo, scratch);
+  h.hi = (h.hi ^ lane.hi) >>> 0;
+  h.lo = (h.lo ^ lane.lo) >>> 0;
+  mulWord(h, p1Hi, p1Lo);
+  addWord(h, p4Hi, p4Lo);
+}
+
+function stripesWord(view: DataView, endOffset: number, h: Word): void {
+  const v1: Word = { hi: p1Hi, lo: p1Lo };
+  addWord(v1, p2Hi, p2Lo);
+  const v2: Word = { hi: p2Hi, lo: p2Lo };
+  const v3: Word = { hi: 0, lo: 0 };
+  const v4: Word = { hi: 0, lo: 0 };
+  // v4 = -P1 mod 2^64 (P1's low half is not zero, so the borrow turns hi into ~hi)
+  v4.lo = (two32 - p1Lo) >>> 0;
+  v4.hi = ~p1Hi >>> 0;
+  const scratch: Word = { hi: 0, lo: 0 };
+  for (let o = 0; o + 32 <= endOffset; o += 32) {
+    roundWord(v1, view.getUint32(o + 4, true), view.getUint32(o, true), scratch);
+    roundWord(v2, view.getUint32(o + 12, true), view.getUint32(o + 8, true), scratch);
+    roundWord(v3, view.getUint32(o + 20, true), view.getUint32(o + 16, true), scratch);
+    roundWord(v4, view.getUint32(o + 28, true), view.getUint32(o + 24, true), scratch);
+  }
+  h.hi = 0;
+  h.lo = 0;
+  const rotated: Word = { hi: 0, lo: 0 };
+  for (const [v, bits] of [[v1, 1], [v2, 7], [v3, 12], [v4, 18]] as const) {
+    rotated.hi = v.hi;
+    rotated.lo = v.lo;
+    rotlWord(rotated, bits);
+    addWord(h, rotated.hi, rotated.lo);
+  }
+  const lane: Word = { hi: 0, lo: 0 };
+  for (const v of [v1, v2, v3, v4]) mergeRoundWord(h, v, scratch, lane);
+}
+
+function tailWord(bytes: Uint8Array, view: DataView, h: Word): void {
+  const length = bytes.length;
+  const scratch: Word = { hi: 0, lo: 0 };
+  const lane: Word = { hi: 0, lo: 0 };
+  let offset = length - (length % 32);
+  for (; offset + 8 <= length; offset += 8) {
+    lane.hi = 0;
+    lane.lo = 0;
+    roundWord(lane, view.getUint32(offset + 4, true), view.getUint32(offset, true), scratch);
+    h.hi = (h.hi ^ lane.hi) >>> 0;
+    h.lo = (h.lo ^ lane.lo) >>> 0;
+    rotlWord(h, 27);
+    mulWord(h, p1Hi, p1Lo);
+    addWord(h, p4Hi, p4Lo);
+  }
+  if (offset + 4 <= length) {
+    lane.hi = 0;
+    lane.lo = view.getUint32(offset, true);
+    mulWord(lane, p1Hi, p1Lo);
+    h.hi = (h.hi ^ lane.hi) >>> 0;
+    h.lo = (h.lo ^ lane.lo) >>> 0;
+    rotlWord(h, 23);
+    mulWord(h, p2Hi, p2Lo);
+    addWord(h, p3Hi, p3Lo);
+    offset += 4;
+  }
+  for (; offset < length; offset++) {
+    lane.hi = 0;
+    lane.lo = bytes[offset];
+    mulWord(lane, p5Hi, p5Lo);
+    h.hi = (h.hi ^ lane.hi) >>> 0;
+    h.lo = (h.lo ^ lane.lo) >>> 0;
+    rotlWord(h, 11);
+    mulWord(h, p1Hi, p1Lo);
+  }
 }
 
 /** XXH64 of `bytes` with seed 0, as an unsigned 64-bit bigint. */
 export function xxh64(bytes: Uint8Array): bigint {
   const view = viewOf(bytes);
   const length = bytes.length;
-  let h = length >= 32 ? xxh64Stripes(view, length) : prime64_5;
-  h = add64(h, BigInt(length));
-  let offset = length - (length % 32);
-  for (; offset + 8 <= length; offset += 8) {
-    h ^= xxh64Round(0n, view.getBigUint64(offset, true));
-    h = add64(mul64(rotl64(h, 27n), prime64_1), prime64_4);
-  }
-  if (offset + 4 <= length) {
-    h ^= mul64(BigInt(view.getUint32(offset, true)), prime64_1);
-    h = add64(mul64(rotl64(h, 23n), prime64_2), prime64_3);
-    offset += 4;
-  }
-  for (; offset < length; offset++) {
-    h ^= mul64(BigInt(bytes[offset]), prime64_5);
-    h = mul64(rotl64(h, 11n), prime64_1);
-  }
-  return xxh64Avalanche(h);
+  const h: Word = { hi: p5Hi, lo: p5Lo };
+  if (length >= 32) stripesWord(view, length, h);
+  addWord(h, Math.floor(length / two32), length >>> 0);
+  tailWord(bytes, view, h);
+  xorShiftWord(h, 33);
+  mulWord(h, p2Hi, p2Lo);
+  xorShiftWord(h, 29);
+  mulWord(h, p3Hi, p3Lo);
+  xorShiftWord(h, 32);
+  return (BigInt(h.hi) << 32n) | BigInt(h.lo);
+}
+
+/** The low 32 bits of XXH64: the xl.meta CRC (§4.7). */
+export function xxh64Low32(bytes: Uint8Array): number {
+  return Number(xxh64(bytes) & 0xffff_ffffn);
 }
 
 // ----------------------------------------------------------------------------------------- XXH3
 
 function secret64(offset: number): bigint {
   return secretView.getBigUint64(offset, true);
-}
-
-function swap64(x: bigint): bigint {
-  let result = 0n;
-  for (let i = 0; i < 8; i++) {
-    result = (result << 8n) | ((x >> BigInt(i * 8)) & 0xffn);
-  }
-  return result;
 }
 
 function mul128Fold64(a: bigint, b: bigint): bigint {
@@ -314,62 +410,6 @@ function mul128Fold64(a: bigint, b: bigint): bigint {
 function xxh3Avalanche(h: bigint): bigint {
   h = mul64(h ^ (h >> 37n), primeMx1);
   return h ^ (h >> 32n);
-}
-
-function rrmxmx(h: bigint, length: number): bigint {
-  h ^= rotl64(h, 49n) ^ rotl64(h, 24n);
-  h = mul64(h, primeMx2);
-  h ^= add64(h >> 35n, BigInt(length));
-  h = mul64(h, primeMx2);
-  return h ^ (h >> 28n);
-}
-
-function mix16(view: DataView, inputOffset: number, secretOffset: number): bigint {
-  const lo = view.getBigUint64(inputOffset, true) ^ secret64(secretOffset);
-  const hi = view.getBigUint64(inputOffset + 8, true) ^ secret64(secretOffset + 8);
-  return mul128Fold64(lo, hi);
-}
-
-function xxh3UpTo3(bytes: Uint8Array): bigint {
-  const length = bytes.length;
-  const combined = ((bytes[0] << 16) | (bytes[length >> 1] << 24) | bytes[length - 1] |
-    (length << 8)) >>> 0;
-  const bitflip = BigInt((secretView.getUint32(0, true) ^ secretView.getUint32(4, true)) >>> 0);
-  return xxh64Avalanche(BigInt(combined) ^ bitflip);
-}
-
-function xxh3UpTo8(view: DataView, length: number): bigint {
-  const first = BigInt(view.getUint32(0, true));
-  const last = BigInt(view.getUint32(length - 4, true));
-  const bitflip = secret64(8) ^ secret64(16);
-  return rrmxmx((last + (first << 32n)) ^ bitflip, length);
-}
-
-function xxh3UpTo16(view: DataView, length: number): bigint {
-  const lo = view.getBigUint64(0, true) ^ (secret64(24) ^ secret64(32));
-  const hi = view.getBigUint64(length - 8, true) ^ (secret64(40) ^ secret64(48));
-  const acc = BigInt(length) + swap64(lo) + hi + mul128Fold64(lo, hi);
-  return xxh3Avalanche(acc & mask64);
-}
-
-function xxh3UpTo128(view: DataView, length: number): bigint {
-  let acc = mul64(BigInt(length), prime64_1);
-  const rounds = ((length - 1) >> 5) + 1;
-  for (let i = rounds - 1; i >= 0; i--) {
-    acc += mix16(view, 16 * i, 32 * i);
-    acc += mix16(view, length - 16 * (i + 1), 32 * i + 16);
-  }
-  return xxh3Avalanche(acc & mask64);
-}
-
-function xxh3UpTo240(view: DataView, length: number): bigint {
-  let acc = mul64(BigInt(length), prime64_1);
-  for (let i = 0; i < 8; i++) acc += mix16(view, 16 * i, 16 * i);
-  acc = xxh3Avalanche(acc & mask64);
-  const rounds = Math.floor(length / 16);
-  for (let i = 8; i < rounds; i++) acc += mix16(view, 16 * i, 16 * (i - 8) + 3);
-  acc += mix16(view, length - 16, 136 - 17);
-  return xxh3Avalanche(acc & mask64);
 }
 
 function accumulateStripe(
@@ -434,11 +474,165 @@ function xxh3Long(view: DataView, length: number): bigint {
 export function xxh3(bytes: Uint8Array): bigint {
   const length = bytes.length;
   const view = viewOf(bytes);
-  if (length === 0) return xxh64Avalanche(secret64(56) ^ secret64(64));
-  if (length <= 3) return xxh3UpTo3(bytes);
-  if (length <= 8) return xxh3UpTo8(view, length);
-  if (length <= 16) return xxh3UpTo16(view, length);
-  if (length <= 128) return xxh3UpTo128(view, length);
-  if (length <= 240) return xxh3UpTo240(view, length);
-  return xxh3Long(view, length);
+  if (length > 240) return xxh3Long(view, length);
+  const h = xxh3ShortWord(bytes, view);
+  return (BigInt(h.hi) << 32n) | BigInt(h.lo);
+}
+
+// XXH3 for inputs up to 240 bytes on 32-bit halves: signatures hash many short map entries.
+
+const mx1Hi = 0x16566791, mx1Lo = 0x9e3779f9;
+const mx2Hi = 0x9fb21c65, mx2Lo = 0x1e98df25;
+
+function secretHi(offset: number): number {
+  return secretView.getUint32(offset + 4, true);
+}
+
+function secretLo(offset: number): number {
+  return secretView.getUint32(offset, true);
+}
+
+/** The exact 64-bit product of two uint32 values. */
+function mul32Into(out: Word, a: number, b: number): void {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const middle = a0 * b1 + a1 * b0;
+  const low = a0 * b0 + (middle % 65536) * 65536;
+  out.lo = low >>> 0;
+  out.hi = a1 * b1 + Math.floor(middle / 65536) + Math.floor(low / two32);
+}
+
+/** acc += low64(a * b) ^ high64(a * b), with a and b given as halves. */
+function addFold128(acc: Word, aHi: number, aLo: number, bHi: number, bLo: number, t: Word[]) {
+  const [ll, lh, hl, hh] = t;
+  mul32Into(ll, aLo, bLo);
+  mul32Into(lh, aLo, bHi);
+  mul32Into(hl, aHi, bLo);
+  mul32Into(hh, aHi, bHi);
+  const w0 = ll.lo;
+  const sum1 = ll.hi + lh.lo + hl.lo;
+  const w1 = sum1 >>> 0;
+  const sum2 = lh.hi + hl.hi + hh.lo + Math.floor(sum1 / two32);
+  const w2 = sum2 >>> 0;
+  const w3 = (hh.hi + Math.floor(sum2 / two32)) >>> 0;
+  addWord(acc, (w1 ^ w3) >>> 0, (w0 ^ w2) >>> 0);
+}
+
+function scratchWords(): Word[] {
+  return [{ hi: 0, lo: 0 }, { hi: 0, lo: 0 }, { hi: 0, lo: 0 }, { hi: 0, lo: 0 }];
+}
+
+function xxh64AvalancheWord(h: Word): Word {
+  xorShiftWord(h, 33);
+  mulWord(h, p2Hi, p2Lo);
+  xorShiftWord(h, 29);
+  mulWord(h, p3Hi, p3Lo);
+  xorShiftWord(h, 32);
+  return h;
+}
+
+function xxh3AvalancheWord(h: Word): Word {
+  xorShiftWord(h, 37);
+  mulWord(h, mx1Hi, mx1Lo);
+  xorShiftWord(h, 32);
+  return h;
+}
+
+function byteSwap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+function xxh3Tiny(bytes: Uint8Array, length: number): Word {
+  if (length === 0) {
+    return xxh64AvalancheWord({
+      hi: (secretHi(56) ^ secretHi(64)) >>> 0,
+      lo: (secretLo(56) ^ secretLo(64)) >>> 0,
+    });
+  }
+  const combined = ((bytes[0] << 16) | (bytes[length >> 1] << 24) | bytes[length - 1] |
+    (length << 8)) >>> 0;
+  const bitflip = (secretView.getUint32(0, true) ^ secretView.getUint32(4, true)) >>> 0;
+  return xxh64AvalancheWord({ hi: 0, lo: (combined ^ bitflip) >>> 0 });
+}
+
+function xxh3Small(view: DataView, length: number): Word {
+  const first = view.getUint32(0, true);
+  const last = view.getUint32(length - 4, true);
+  const h: Word = {
+    hi: (first ^ secretHi(8) ^ secretHi(16)) >>> 0,
+    lo: (last ^ secretLo(8) ^ secretLo(16)) >>> 0,
+  };
+  const r49: Word = { hi: h.hi, lo: h.lo };
+  rotlWord(r49, 49);
+  const r24: Word = { hi: h.hi, lo: h.lo };
+  rotlWord(r24, 24);
+  h.hi = (h.hi ^ r49.hi ^ r24.hi) >>> 0;
+  h.lo = (h.lo ^ r49.lo ^ r24.lo) >>> 0;
+  mulWord(h, mx2Hi, mx2Lo);
+  const shifted: Word = { hi: 0, lo: h.hi >>> 3 };
+  addWord(shifted, 0, length);
+  h.hi = (h.hi ^ shifted.hi) >>> 0;
+  h.lo = (h.lo ^ shifted.lo) >>> 0;
+  mulWord(h, mx2Hi, mx2Lo);
+  xorShiftWord(h, 28);
+  return h;
+}
+
+function xxh3Medium(view: DataView, length: number): Word {
+  const loHi = (view.getUint32(4, true) ^ secretHi(24) ^ secretHi(32)) >>> 0;
+  const loLo = (view.getUint32(0, true) ^ secretLo(24) ^ secretLo(32)) >>> 0;
+  const hiHi = (view.getUint32(length - 4, true) ^ secretHi(40) ^ secretHi(48)) >>> 0;
+  const hiLo = (view.getUint32(length - 8, true) ^ secretLo(40) ^ secretLo(48)) >>> 0;
+  const acc: Word = { hi: 0, lo: length };
+  addWord(acc, byteSwap32(loLo), byteSwap32(loHi));
+  addWord(acc, hiHi, hiLo);
+  addFold128(acc, loHi, loLo, hiHi, hiLo, scratchWords());
+  return xxh3AvalancheWord(acc);
+}
+
+function addMix16(acc: Word, view: DataView, inputOffset: number, so: number, t: Word[]): void {
+  addFold128(
+    acc,
+    (view.getUint32(inputOffset + 4, true) ^ secretHi(so)) >>> 0,
+    (view.getUint32(inputOffset, true) ^ secretLo(so)) >>> 0,
+    (view.getUint32(inputOffset + 12, true) ^ secretHi(so + 8)) >>> 0,
+    (view.getUint32(inputOffset + 8, true) ^ secretLo(so + 8)) >>> 0,
+    t,
+  );
+}
+
+function lengthTimesPrime1(length: number): Word {
+  const acc: Word = { hi: 0, lo: length };
+  mulWord(acc, p1Hi, p1Lo);
+  return acc;
+}
+
+function xxh3UpTo128Word(view: DataView, length: number): Word {
+  const acc = lengthTimesPrime1(length);
+  const t = scratchWords();
+  const rounds = ((length - 1) >> 5) + 1;
+  for (let i = 0; i < rounds; i++) {
+    addMix16(acc, view, 16 * i, 32 * i, t);
+    addMix16(acc, view, length - 16 * (i + 1), 32 * i + 16, t);
+  }
+  return xxh3AvalancheWord(acc);
+}
+
+function xxh3UpTo240Word(view: DataView, length: number): Word {
+  const acc = lengthTimesPrime1(length);
+  const t = scratchWords();
+  for (let i = 0; i < 8; i++) addMix16(acc, view, 16 * i, 16 * i, t);
+  xxh3AvalancheWord(acc);
+  const rounds = Math.floor(length / 16);
+  for (let i = 8; i < rounds; i++) addMix16(acc, view, 16 * i, 16 * (i - 8) + 3, t);
+  addMix16(acc, view, length - 16, 136 - 17, t);
+  return xxh3AvalancheWord(acc);
+}
+
+function xxh3ShortWord(bytes: Uint8Array, view: DataView): Word {
+  const length = bytes.length;
+  if (length <= 3) return xxh3Tiny(bytes, length);
+  if (length <= 8) return xxh3Small(view, length);
+  if (length <= 16) return xxh3Medium(view, length);
+  if (length <= 128) return xxh3UpTo128Word(view, length);
+  return xxh3UpTo240Word(view, length);
 }
