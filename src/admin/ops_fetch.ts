@@ -6,6 +6,7 @@
 import { requireMetricsAccess, type RootCredentials } from "./admin_auth.ts";
 import { type AdminApiOptions, adminPathPrefix, adminResponse } from "./admin_api.ts";
 import { type HealthOptions, healthPathPrefix, healthResponse } from "./health.ts";
+import type { InflightRequests } from "./inflight.ts";
 import { metricsContentType } from "./metrics.ts";
 import { type FetchHandler, instrumentFetch, type RequestLogLine } from "./request_log.ts";
 import { nodeMetricPrefixes, type ServerMetrics } from "./server_metrics.ts";
@@ -19,13 +20,15 @@ export interface OpsOptions extends HealthOptions, AdminApiOptions {
   prometheusPublic: boolean;
   domains: string[];
   log?: (line: RequestLogLine) => void;
+  /** Counts every request until its response body ends (graceful shutdown waits for it). */
+  inflight?: InflightRequests;
 }
 
 const metricsPathPrefix = "/minio/v2/metrics/";
 
 export function createOpsFetch(options: OpsOptions): FetchHandler {
   const api = instrumentFetch(options.apiFetch, options);
-  return async (request, info) => {
+  const frontDoor: FetchHandler = async (request, info) => {
     const path = new URL(request.url).pathname;
     if (!path.startsWith("/minio/")) return api(request, info);
     if (path.startsWith(healthPathPrefix)) return await healthResponse(request, path, options);
@@ -33,6 +36,7 @@ export function createOpsFetch(options: OpsOptions): FetchHandler {
     if (path.startsWith(adminPathPrefix)) return await adminResponse(request, path, options);
     return api(request, info);
   };
+  return options.inflight ? options.inflight.wrap(frontDoor) : frontDoor;
 }
 
 async function metricsResponse(

@@ -17,6 +17,7 @@ import { Healer, type HealSummary } from "../admin/healer.ts";
 import { MetricsRegistry } from "../admin/metrics.ts";
 import { ServerMetrics } from "../admin/server_metrics.ts";
 import { createOpsFetch } from "../admin/ops_fetch.ts";
+import { InflightRequests } from "../admin/inflight.ts";
 import { type PoolLayout, writeQuorumOf } from "../admin/admin_layer.ts";
 import {
   driveCallTimeoutMs,
@@ -74,6 +75,7 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
     },
   });
   let ready = true;
+  const inflight = new InflightRequests();
   const layouts = poolLayouts(topology);
   const fetch = createOpsFetch({
     apiFetch: app.fetch,
@@ -89,6 +91,7 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
     version,
     startedMs,
     log: command.logRequests ? (line) => writeStdout(JSON.stringify(line) + "\n") : undefined,
+    inflight,
   });
   const tls = command.certsDir ? await readCertificates(command.certsDir) : undefined;
   const server = await serveHttp({ hostname: command.hostname, port: command.port, tls, fetch })
@@ -113,7 +116,11 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
   const shutdown = () =>
     stopping ??= (async () => {
       ready = false;
-      await withTimeout(server.shutdown(), command.shutdownTimeoutMs);
+      // Stop accepting; let requests in flight finish (bounded), whatever the runtime's stop() waits for.
+      await withTimeout(
+        Promise.all([server.shutdown(), inflight.idle()]).then(() => {}),
+        command.shutdownTimeoutMs,
+      );
       for (const drive of drives.values()) drive.close();
       await withTimeout(healer.settled(), command.shutdownTimeoutMs);
       await layer.close();
