@@ -136,3 +136,6 @@ export const postFormFieldCountMax = 100;
 
 /** Bucket policies: statements per policy (20 KiB of JSON holds far fewer; bounds evaluation). */
 export const policyStatementsMax = 1000;
+
+/** Multipart uploads older than this are purged by the stale-upload cleanup (MinIO `stale_uploads_expiry`, 24 h). */
+export const staleUploadMaxAgeMs = 24 * 60 * 60 * 1000;

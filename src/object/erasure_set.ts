@@ -5,13 +5,14 @@
  * and owns the bounded background heal queue fed by reads and partial writes.
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
-import { healQueueMax } from "../limits.ts";
+import { healQueueMax, staleUploadMaxAgeMs } from "../limits.ts";
 import { deleteObject } from "./delete_object.ts";
 import { concatBytes } from "./erasure_encode.ts";
 import { getObject, getObjectInfo } from "./get_object.ts";
 import { healObject, type HealResult } from "./heal.ts";
 import {
   abortMultipartUpload,
+  cleanupStaleUploads,
   completeMultipartUpload,
   listMultipartUploads,
   listObjectParts,
@@ -187,6 +188,11 @@ export class ErasureSet {
   /** Uploads of this set under `.minio.sys/multipart` for a bucket (pools.ts merges and paginates across sets). */
   listMultipartUploads(bucket: string, prefix: string): Promise<MultipartUploadInfo[]> {
     return listMultipartUploads(this.#ctx, bucket, prefix);
+  }
+
+  /** Purge multipart uploads older than `maxAgeMs` (default 24 h); returns how many. */
+  cleanupStaleUploads(maxAgeMs: number = staleUploadMaxAgeMs): Promise<number> {
+    return cleanupStaleUploads(this.#ctx, maxAgeMs);
   }
 
   /**

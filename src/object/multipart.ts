@@ -544,3 +544,28 @@ async function readUploadInfo(
     metadata: { ...info.metadata, "content-type": info.contentType },
   };
 }
+
+/**
+ * Remove uploads started more than `maxAgeMs` ago (the start time is in the upload uuid,
+ * "<uuid>x<nanos>"). Returns how many were removed. A crash part-way leaves some upload dirs
+ * for the next run.
+ */
+export async function cleanupStaleUploads(ctx: SetContext, maxAgeMs: number): Promise<number> {
+  const cutoffNs = ctx.clock.nowNs() - BigInt(maxAgeMs) * 1_000_000n;
+  let removed = 0;
+  let scanned = 0;
+  for (const hashDir of await unionListDir(ctx, "multipart")) {
+    for (const uploadUuid of await unionListDir(ctx, `multipart/${hashDir}`)) {
+      if (++scanned > multipartUploadsScanMax) return removed;
+      const match = /x([0-9]{1,20})$/.exec(uploadUuid);
+      if (match === null || BigInt(match[1]) >= cutoffNs) continue;
+      await onAllDrives(
+        ctx.drives,
+        (drive) =>
+          drive.deletePath(systemVolume, `multipart/${hashDir}/${uploadUuid}`, { recursive: true }),
+      );
+      removed += 1;
+    }
+  }
+  return removed;
+}

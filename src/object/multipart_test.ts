@@ -184,3 +184,18 @@ Deno.test("a single small part completes (the last part may be small) in a versi
   const back = await readBody((await set.getObject("bucket", "v", { versioning: "Enabled" })).body);
   assert.equal(new TextDecoder().decode(back), "hello multipart");
 });
+
+Deno.test("cleanupStaleUploads() removes uploads older than the limit and keeps fresh ones", async () => {
+  const drives = await memoryDrives(4);
+  let nowNs = 1_700_000_000_000_000_000n;
+  const set = makeSet(drives, { clock: { nowNs: () => (nowNs += 1_000n) } });
+  const old = await set.newMultipartUpload("bucket", "old", { metadata: {} });
+  nowNs += 25n * 3600n * 1_000_000_000n;
+  const fresh = await set.newMultipartUpload("bucket", "fresh", { metadata: {} });
+  assert.equal(await set.cleanupStaleUploads(), 1);
+  await assert.rejects(
+    set.listObjectParts("bucket", "old", old, { partNumberMarker: 0, maxParts: 10 }),
+    isCode("NoSuchUpload"),
+  );
+  assert.deepEqual((await set.listMultipartUploads("bucket", "")).map((u) => u.uploadId), [fresh]);
+});
