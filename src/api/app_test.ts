@@ -516,6 +516,18 @@ Deno.test("S3 API through the AWS SDK: buckets, objects, errors", testOptions, a
       },
     );
 
+    await t.step("DeleteObjects without Content-MD5 or a checksum is InvalidRequest", async () => {
+      const response = await signedFetch(server, {
+        method: "POST",
+        path: "/photos",
+        query: { delete: "" },
+        body: "<Delete><Object><Key>digits</Key></Object></Delete>",
+      });
+      assertEquals([response.status, await errorCode(response)], [400, "InvalidRequest"]);
+      const still = await s3.send(new HeadObjectCommand({ Bucket: "photos", Key: "digits" }));
+      assertEquals(still.ContentLength, 10);
+    });
+
     await t.step("malformed XML bodies are MalformedXML", async () => {
       const body = "<Delete><Object><Key>a</Key></Delete>";
       const response = await signedFetch(server, {
@@ -751,11 +763,40 @@ Deno.test(
             status: 404,
           },
         );
+        const head = await signedFetch(server, { method: "HEAD", path: "/versioned/k" });
+        assertEquals(
+          [
+            head.status,
+            head.headers.get("x-amz-delete-marker"),
+            head.headers.get("x-amz-version-id"),
+          ],
+          [404, "true", deleted.VersionId],
+        );
+        const markerGet = await signedFetch(server, {
+          method: "GET",
+          path: "/versioned/k",
+          query: { versionId: deleted.VersionId! },
+        });
+        assertEquals([markerGet.status, await errorCode(markerGet)], [405, "MethodNotAllowed"]);
+        const restored = await s3.send(
+          new CopyObjectCommand({
+            Bucket: "versioned",
+            Key: "k",
+            CopySource: `versioned/k?versionId=${v1.VersionId}`,
+          }),
+        );
+        assert(restored.VersionId !== undefined);
+        const current = await s3.send(new GetObjectCommand({ Bucket: "versioned", Key: "k" }));
+        assertEquals(await current.Body?.transformToString(), "one");
         const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: "versioned" }));
-        assertEquals(versions.Versions?.map((v) => v.VersionId), [v2.VersionId, v1.VersionId]);
+        assertEquals(versions.Versions?.map((v) => [v.VersionId, v.IsLatest]), [
+          [restored.VersionId, true],
+          [v2.VersionId, false],
+          [v1.VersionId, false],
+        ]);
         assertEquals(versions.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest]), [[
           deleted.VersionId,
-          true,
+          false,
         ]]);
       });
 

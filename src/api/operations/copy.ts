@@ -78,7 +78,9 @@ export async function copyObject(context: RequestContext): Promise<Response> {
   const metadataDirective = directive(headers, "x-amz-metadata-directive");
   const taggingDirective = directive(headers, "x-amz-tagging-directive");
   const sourceInfo = await readSourceInfo(context, source);
-  const selfCopy = source.bucket === bucket && source.key === key;
+  // Copying an older version onto its own key restores it: only the current version is "itself".
+  const selfCopy = source.bucket === bucket && source.key === key &&
+    (source.versionId === undefined || sourceInfo.isLatest);
   if (
     selfCopy && metadataDirective === "COPY" && taggingDirective === "COPY" &&
     !headers.has("x-amz-storage-class")

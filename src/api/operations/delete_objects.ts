@@ -30,8 +30,16 @@ export function parseDeleteRequest(text: string): DeleteRequest {
   return { quiet: childText(root, "Quiet")?.trim().toLowerCase() === "true", objects };
 }
 
+/** AWS requires an integrity header on DeleteObjects: Content-MD5 or an x-amz-checksum-*. */
+function requireIntegrityHeader(headers: Headers): void {
+  if (headers.has("content-md5") || headers.has("x-amz-sdk-checksum-algorithm")) return;
+  for (const name of headers.keys()) if (name.startsWith("x-amz-checksum-")) return;
+  throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
+}
+
 export async function deleteObjects(context: RequestContext): Promise<Response> {
   const { bucket } = context.operation;
+  requireIntegrityHeader(context.request.headers);
   const request = parseDeleteRequest(await readBodyText(context));
   await context.objects.getBucketInfo(bucket);
   const results: XmlFragment[] = [];
