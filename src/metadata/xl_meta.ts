@@ -5,11 +5,12 @@
  * CRC; 1.3 indexed payload with header versions 1–3 and meta versions 1–3) and writes only
  * 1.3 / header 3 / meta 3. Pure and synchronous; corrupt input is an `XlMetaError`.
  *
- * Not applied on load: MinIO's meta-version < 3 repair that clears compression indexes
- * (`PartIdx`) written by releases 2023-12-02 … 2024-10-29; they are kept as read.
+ * Load-time repairs follow MinIO's: for meta version < 3, bogus compression indexes written by
+ * releases 2023-12-02 … 2024-10-29 are cleared (`repairPartIndices`). The meta version < 2
+ * delete-marker timestamp fix changes only MinIO's in-memory time zone, nothing in this model.
  */
 
-import { MsgpackError, MsgpackReader, MsgpackWriter } from "./msgpack.ts";
+import { decodeUtf8, MsgpackError, MsgpackReader, MsgpackWriter } from "./msgpack.ts";
 import type { Version, XlMeta } from "./types.ts";
 import { decodeInlineData, writeInlineData } from "./inline_data.ts";
 import { decodeVersionBody, encodeVersionBody, readVersionBody } from "./version_body.ts";
@@ -126,7 +127,10 @@ function readIndexedPayload(payload: Uint8Array, layout: XlMetaLayout): Version[
   const entries: { version: Version; header: VersionHeader }[] = [];
   for (let i = 0; i < count; i++) {
     const header = decodeHeader(reader.readBin(), headerVersion);
-    entries.push({ version: decodeVersionBody(reader.readBin()), header });
+    const version = decodeVersionBody(reader.readBin());
+    if (metaVersion < metaVersionCurrent && repairPartIndices(version)) {
+      entries.push({ version, header: versionHeader(version) });
+    } else entries.push({ version, header });
   }
   if (reader.remaining !== 0) {
     throw new XlMetaError(
@@ -137,6 +141,37 @@ function readIndexedPayload(payload: Uint8Array, layout: XlMetaLayout): Version[
   Object.assign(layout, { headerVersion, metaVersion });
   layout.storedHeaders = entries.map((e) => e.header);
   return sortVersions(entries);
+}
+
+/** RELEASE.2023-12-02T10-51-33Z and RELEASE.2024-10-29T16-01-48Z as MinIO dates them. */
+const bogusPartIndexWindow = { afterSeconds: 1701471618n, beforeSeconds: 1730156418n };
+/** MinIO's `compMinIndexSize`: parts up to 8 MiB never needed an index. */
+const compressionIndexMinBytes = 8 << 20;
+
+/**
+ * Clears the compression indexes that releases in the bogus window wrote for small S2-compressed
+ * parts (MinIO PR 20575), as MinIO does when it loads meta version < 3. True if changed.
+ */
+export function repairPartIndices(version: Version): boolean {
+  if (version.kind !== "object" || !version.partIndices?.length) return false;
+  const written = version.writtenByVersion ?? 0n;
+  const compression = version.metaSys.get("X-Minio-Internal-compression");
+  const isS2 = compression !== undefined &&
+    decodeUtf8(compression) === "klauspost/compress/s2";
+  const inWindow = written > bogusPartIndexWindow.afterSeconds &&
+    written < bogusPartIndexWindow.beforeSeconds;
+  if (!isS2 || !inWindow) return false;
+  const indices = version.partIndices;
+  let changed = false;
+  version.parts.forEach((part, i) => {
+    if (i >= indices.length) return;
+    if (part.actualSizeBytes <= compressionIndexMinBytes && indices[i].length > 0) {
+      indices[i] = new Uint8Array(0);
+      changed = true;
+    }
+  });
+  if (changed && indices.every((index) => index.length === 0)) delete version.partIndices;
+  return changed;
 }
 
 function readFramed(

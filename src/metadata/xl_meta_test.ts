@@ -373,3 +373,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test("meta version < 3: bogus S2 compression indexes of small parts are cleared on load", () => {
+  const s2 = utf8.encode("klauspost/compress/s2");
+  const compressed = (written: bigint) =>
+    objectVersion({
+      parts: [
+        { number: 1, etag: "", sizeBytes: 100, actualSizeBytes: 1 << 20 },
+        { number: 2, etag: "", sizeBytes: 100, actualSizeBytes: 16 << 20 },
+      ],
+      sizeBytes: 200,
+      partIndices: [new Uint8Array([1]), new Uint8Array([2])],
+      metaSys: new Map([["X-Minio-Internal-compression", s2]]),
+      writtenByVersion: written,
+    });
+  const fileWithMetaVersion = (version: ObjectVersion, metaVersion: number) => {
+    const header = encodeXlMeta({ versions: [version], inlineData: new Map() });
+    const patched = header.slice();
+    patched[14] = metaVersion;
+    return fixCrc(patched);
+  };
+  const inWindow = decodeXlMeta(fileWithMetaVersion(compressed(1709666000n), 2));
+  assertEquals((inWindow.versions[0] as ObjectVersion).partIndices, [
+    new Uint8Array(0),
+    new Uint8Array([2]),
+  ]);
+  const current = decodeXlMeta(fileWithMetaVersion(compressed(1709666000n), 3));
+  assertEquals((current.versions[0] as ObjectVersion).partIndices?.[0], new Uint8Array([1]));
+  const later = decodeXlMeta(fileWithMetaVersion(compressed(1745359946n), 2));
+  assertEquals((later.versions[0] as ObjectVersion).partIndices?.[0], new Uint8Array([1]));
+});
