@@ -63,9 +63,17 @@ export function latestVersion(meta: XlMeta): Version | undefined {
 
 // --------------------------------------------------------------------------------------- merge
 
-interface Entry {
-  version: Version;
-  header: VersionHeader;
+/** A version with its header, derived (signature included) only when first needed. */
+class Entry {
+  readonly version: Version;
+  #header: VersionHeader | undefined;
+  constructor(version: Version) {
+    this.version = version;
+  }
+  get header(): VersionHeader {
+    this.#header ??= versionHeader(this.version);
+    return this.#header;
+  }
 }
 
 const nullId = "";
@@ -141,27 +149,36 @@ function dropConsumed(lists: Entry[][], latest: Entry, emitted: Set<string>): vo
   }
 }
 
+export interface MergeOptions {
+  /** Require identical headers, signatures included (default false; forced for quorum 1). */
+  strict?: boolean;
+  /** Stop after this many merged versions (e.g. 1 to find the latest); default all. */
+  limit?: number;
+}
+
 /**
  * Merges the version lists read from several drives (undefined = drive without xl.meta) into
  * the versions present on at least `quorum` drives, newest first (§8.3 step 2). Non-strict by
  * default: drives agree on a version when id, type and EcM/EcN match, whatever the signature.
- * With quorum 1 the merge is strict, as in MinIO.
+ * With quorum 1 the merge is strict, as in MinIO. Signatures are computed only for versions
+ * the merge reaches, so `limit: 1` costs little on objects with many versions.
  */
 export function mergeVersions(
   metas: (XlMeta | undefined)[],
   quorum: number,
-  options: { strict?: boolean } = {},
+  options: MergeOptions = {},
 ): Version[] {
   const q = Math.max(1, quorum);
   const strict = (options.strict ?? false) || q === 1;
+  const limit = options.limit ?? Infinity;
   const lists: Entry[][] = metas.filter((m) => m !== undefined).map((m) =>
-    m.versions.map((version) => ({ version, header: versionHeader(version) }))
+    m.versions.map((version) => new Entry(version))
   );
   if (lists.length < q) return [];
-  if (lists.length === 1) return lists[0].map((e) => e.version);
+  if (lists.length === 1) return lists[0].slice(0, limit).map((e) => e.version);
   const merged: Version[] = [];
   const emitted = new Set<string>();
-  for (;;) {
+  while (merged.length < limit) {
     const tops = lists.filter((list) => list.length > 0).map((list) => list[0]);
     if (tops.length < q) break;
     const [latest, count] = pickLatest(tops, strict);

@@ -153,3 +153,13 @@ Deno.test("null versions agree only when their ModTimes are equal", () => {
   const merged = mergeVersions(drives, 2);
   assertEquals(merged.map((v) => v.modTimeNs), [100n]);
 });
+
+Deno.test("mergeVersions with a limit returns the newest merged versions only", () => {
+  const drives = [
+    drive(object(idA, 100n), object(idB, 200n), object(idC, 300n)),
+    drive(object(idA, 100n), object(idB, 200n), object(idC, 300n)),
+  ];
+  assertEquals(ids(mergeVersions(drives, 2, { limit: 1 })), [idC]);
+  assertEquals(ids(mergeVersions(drives, 2, { limit: 2 })), [idC, idB]);
+  assertEquals(ids(mergeVersions([drives[0]], 1, { limit: 1 })), [idC]);
+});

@@ -41,6 +41,7 @@ export {
   deleteVersion,
   findVersion,
   latestVersion,
+  type MergeOptions,
   mergeVersions,
 } from "./version_list.ts";
 
