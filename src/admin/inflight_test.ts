@@ -27,8 +27,8 @@ Deno.test("bodiless responses, cancelled bodies and thrown handlers all end the 
   );
   await response.body!.cancel();
   assertEquals(inflight.count, 0);
-  await inflight.wrap(() => Promise.reject(new Error("boom")))(new Request("http://x/"), info)
-    .catch(() => {});
+  const failing = inflight.wrap(() => Promise.reject(new Error("boom")));
+  await Promise.resolve(failing(new Request("http://x/"), info)).catch(() => {});
   assertEquals(inflight.count, 0);
   await inflight.idle();
 });
