@@ -22,3 +22,4 @@ export {
 export { decodePartInfo, encodePartInfo, type ObjectPartInfo } from "./part_meta.ts";
 export { etagMd5Bytes, multipartEtag } from "./etag.ts";
 export { xxh3, xxh64 } from "./xxhash.ts";
+export { decodeXlJson } from "./xl_json.ts";
