@@ -15,7 +15,7 @@
  * a million keys costs one restart, not a million entries.
  */
 import type { StorageDrive, WalkEntry } from "../drive/storage_drive.ts";
-import { listKeysMax } from "../limits.ts";
+import { listKeysMax, listWalkReadAheadEntries } from "../limits.ts";
 import { decodeXlMeta, mergeVersions } from "../metadata/xl_meta.ts";
 import type { ObjectVersion, Version, XlMeta } from "../metadata/types.ts";
 import type {
@@ -154,7 +154,7 @@ export async function readKeyVersions(
 class DriveCursor {
   readonly #drive: StorageDrive;
   readonly #bucket: string;
-  readonly #iterator: AsyncIterator<WalkEntry>;
+  readonly #iterator: ReadAhead<WalkEntry>;
   /** Directory (`""` or ending in `/`) where the walk starts; levels above it are never read. */
   readonly #rootDir: string;
   readonly #prefix: string;
@@ -181,7 +181,7 @@ class DriveCursor {
       recursive: true,
       ...(options.after === "" ? {} : { after: options.after }),
     };
-    this.#iterator = drive.walk(options.bucket, walkOptions)[Symbol.asyncIterator]();
+    this.#iterator = new ReadAhead(drive.walk(options.bucket, walkOptions)[Symbol.asyncIterator]());
   }
 
   async advance(): Promise<void> {
@@ -271,10 +271,44 @@ class DriveCursor {
 
   async close(): Promise<void> {
     try {
-      await this.#iterator.return?.();
+      await this.#iterator.return();
     } catch {
       // Closing a failed walk has nothing left to release.
     }
+  }
+}
+
+/**
+ * Keeps up to `listWalkReadAheadEntries` calls of a walk in flight, so that a drive reads its
+ * next entries while the merge waits for the other drives and sets.
+ */
+class ReadAhead<T> {
+  readonly #source: AsyncIterator<T>;
+  readonly #pending: Promise<IteratorResult<T>>[] = [];
+  #done = false;
+
+  constructor(source: AsyncIterator<T>) {
+    this.#source = source;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    while (!this.#done && this.#pending.length < listWalkReadAheadEntries) {
+      const step = this.#source.next();
+      // Rejections are observed by whoever takes the step; never left unhandled meanwhile.
+      step.then((result) => {
+        if (result.done) this.#done = true;
+      }, () => {
+        this.#done = true;
+      });
+      this.#pending.push(step);
+    }
+    return this.#pending.shift() ?? Promise.resolve({ done: true, value: undefined });
+  }
+
+  async return(): Promise<void> {
+    this.#done = true;
+    await Promise.allSettled(this.#pending.splice(0));
+    await this.#source.return?.();
   }
 }
 
