@@ -6,7 +6,7 @@
  * out into fresh arrays. Nothing stays in wasm memory between calls.
  */
 import { kernelCallMaxBytes, kernelMatrixCacheEntriesMax } from "../limits.ts";
-import { wasmModuleBase64 } from "./wasm_module.generated.ts";
+import { wasmModuleBase64, wasmModuleRelaxedBase64 } from "./wasm_module.generated.ts";
 
 /** The exports of wasm/src/lib.rs (pointers and lengths are wasm32 usize = JS numbers). */
 export interface KernelExports {
@@ -80,14 +80,32 @@ export class Arena {
   }
 }
 
+/**
+ * Which build of wasm/ runs: "relaxed" uses `i8x16.relaxed_swizzle` for the GF(2^8) lookups
+ * (engines with relaxed SIMD: current V8 and JavaScriptCore); "baseline" is plain SIMD128.
+ * Both compute identical bytes (the lookup indices are always < 16).
+ */
+export type KernelVariant = "relaxed" | "baseline";
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** The relaxed build when this engine validates it, else the baseline. */
+export function preferredVariant(): KernelVariant {
+  return WebAssembly.validate(decodeBase64(wasmModuleRelaxedBase64)) ? "relaxed" : "baseline";
+}
+
 export class WasmKernels {
   readonly exports: KernelExports;
+  readonly variant: KernelVariant;
   readonly #heapBase: number;
   readonly #matrices = new Map<string, Uint8Array>();
 
-  constructor() {
-    const bytes = Uint8Array.from(atob(wasmModuleBase64), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  constructor(variant: KernelVariant) {
+    this.variant = variant;
+    const base64 = variant === "relaxed" ? wasmModuleRelaxedBase64 : wasmModuleBase64;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), {});
     this.exports = instance.exports as unknown as KernelExports;
     this.#heapBase = this.exports.heap_base();
   }
@@ -124,4 +142,4 @@ export class WasmKernels {
 }
 
 /** The process-wide instance: compiled once, on first import. */
-export const kernels: WasmKernels = new WasmKernels();
+export const kernels: WasmKernels = new WasmKernels(preferredVariant());

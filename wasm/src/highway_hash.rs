@@ -4,52 +4,48 @@
 //! little-endian u64 lanes. Finalization runs ten permute-and-update rounds and a modular
 //! reduction to four u64 words, written little endian.
 
+use core::arch::wasm32::*;
+
 const INIT0: [u64; 4] = [0xdbe6d5d5fe4cce2f, 0xa4093822299f31d0, 0x13198a2e03707344, 0x243f6a8885a308d3];
 const INIT1: [u64; 4] = [0x3bd39e10cb0ef593, 0xc0acf169b5f18a8c, 0xbe5466cf34e90c6c, 0x452821e638d01377];
 
 /// v0, v1, mul0, mul1 as 16 little-endian u64.
 pub const STATE_BYTES: usize = 128;
 
+/// The four u64 lanes of v0, v1, mul0 and mul1, each as a low (lanes 0, 1) and high (lanes 2, 3)
+/// v128.
 pub struct HighwayHash {
-    v0: [u64; 4],
-    v1: [u64; 4],
-    mul0: [u64; 4],
-    mul1: [u64; 4],
+    v0: [v128; 2],
+    v1: [v128; 2],
+    mul0: [v128; 2],
+    mul1: [v128; 2],
 }
 
-unsafe fn read_u64(p: *const u8) -> u64 {
-    u64::from_le(core::ptr::read_unaligned(p as *const u64))
+/// Byte shuffle of one v128 half that HighwayHash calls "zipper merge".
+#[inline(always)]
+fn zipper_merge(v: v128) -> v128 {
+    i8x16_shuffle::<3, 12, 2, 5, 14, 1, 15, 0, 11, 4, 10, 13, 9, 6, 8, 7>(v, v)
 }
 
-unsafe fn write_u64(p: *mut u8, value: u64) {
-    core::ptr::write_unaligned(p as *mut u64, value.to_le())
+/// Swaps the 32-bit halves of each u64 lane.
+#[inline(always)]
+fn rotate_lanes_32(v: v128) -> v128 {
+    i32x4_shuffle::<1, 0, 3, 2>(v, v)
 }
 
-/// Adds the byte-shuffled ("zipper-merged") v1:v0 pair into add1:add0.
-fn zipper_merge_and_add(v1: u64, v0: u64, add1: &mut u64, add0: &mut u64) {
-    *add0 = add0.wrapping_add(
-        (((v0 & 0xff000000) | (v1 & 0xff00000000)) >> 24)
-            | (((v0 & 0xff0000000000) | (v1 & 0xff000000000000)) >> 16)
-            | (v0 & 0xff0000)
-            | ((v0 & 0xff00) << 32)
-            | ((v1 & 0xff00000000000000) >> 8)
-            | (v0 << 56),
-    );
-    *add1 = add1.wrapping_add(
-        (((v1 & 0xff000000) | (v0 & 0xff00000000)) >> 24)
-            | (v1 & 0xff0000)
-            | ((v1 & 0xff0000000000) >> 16)
-            | ((v1 & 0xff00) << 24)
-            | ((v0 & 0xff000000000000) >> 8)
-            | ((v1 & 0xff) << 48)
-            | (v0 & 0xff00000000000000),
-    );
+/// [lo32(a[l]) * lo32(b[l] >> 32)] for the four u64 lanes l of the pairs (a_low, a_high) and
+/// (b_low, b_high), as (low, high).
+#[inline(always)]
+fn mul_low_by_high(a: [v128; 2], b: [v128; 2]) -> [v128; 2] {
+    let a_low32 = i32x4_shuffle::<0, 2, 4, 6>(a[0], a[1]);
+    let b_high32 = i32x4_shuffle::<1, 3, 5, 7>(b[0], b[1]);
+    [u64x2_extmul_low_u32x4(a_low32, b_high32), u64x2_extmul_high_u32x4(a_low32, b_high32)]
 }
 
-fn rotate_halves(x: u64, count: u32) -> u64 {
-    let low = (x as u32).rotate_left(count) as u64;
-    let high = ((x >> 32) as u32).rotate_left(count) as u64;
-    low | (high << 32)
+/// Each 32-bit half of each lane rotated left by `count` (0..31).
+#[inline(always)]
+fn rotate_halves(v: v128, count: u32) -> v128 {
+    v128_or(i32x4_shl(v, count), u32x4_shr(v, (32 - count) & 31))
 }
 
 /// (m1, m0) = the 256→128-bit reduction of (a3, a2, a1, a0).
@@ -60,61 +56,74 @@ fn modular_reduction(a3_unmasked: u64, a2: u64, a1: u64, a0: u64) -> (u64, u64) 
     (m1, m0)
 }
 
+unsafe fn load_pair(p: *const u8) -> [v128; 2] {
+    [v128_load(p as *const v128), v128_load(p.add(16) as *const v128)]
+}
+
+unsafe fn store_pair(p: *mut u8, pair: [v128; 2]) {
+    v128_store(p as *mut v128, pair[0]);
+    v128_store(p.add(16) as *mut v128, pair[1]);
+}
+
 impl HighwayHash {
     pub unsafe fn new(key: *const u8) -> HighwayHash {
-        let mut hash = HighwayHash { v0: [0; 4], v1: [0; 4], mul0: INIT0, mul1: INIT1 };
-        for i in 0..4 {
-            let k = read_u64(key.add(8 * i));
-            hash.v0[i] = INIT0[i] ^ k;
-            hash.v1[i] = INIT1[i] ^ k.rotate_left(32);
+        let init0 = load_pair(INIT0.as_ptr() as *const u8);
+        let init1 = load_pair(INIT1.as_ptr() as *const u8);
+        let key = load_pair(key);
+        HighwayHash {
+            v0: [v128_xor(init0[0], key[0]), v128_xor(init0[1], key[1])],
+            v1: [
+                v128_xor(init1[0], rotate_lanes_32(key[0])),
+                v128_xor(init1[1], rotate_lanes_32(key[1])),
+            ],
+            mul0: init0,
+            mul1: init1,
         }
-        hash
     }
 
     pub unsafe fn load(state: *const u8) -> HighwayHash {
-        let mut hash = HighwayHash { v0: [0; 4], v1: [0; 4], mul0: [0; 4], mul1: [0; 4] };
-        for i in 0..4 {
-            hash.v0[i] = read_u64(state.add(8 * i));
-            hash.v1[i] = read_u64(state.add(32 + 8 * i));
-            hash.mul0[i] = read_u64(state.add(64 + 8 * i));
-            hash.mul1[i] = read_u64(state.add(96 + 8 * i));
+        HighwayHash {
+            v0: load_pair(state),
+            v1: load_pair(state.add(32)),
+            mul0: load_pair(state.add(64)),
+            mul1: load_pair(state.add(96)),
         }
-        hash
     }
 
     pub unsafe fn store(&self, state: *mut u8) {
-        for i in 0..4 {
-            write_u64(state.add(8 * i), self.v0[i]);
-            write_u64(state.add(32 + 8 * i), self.v1[i]);
-            write_u64(state.add(64 + 8 * i), self.mul0[i]);
-            write_u64(state.add(96 + 8 * i), self.mul1[i]);
-        }
+        store_pair(state, self.v0);
+        store_pair(state.add(32), self.v1);
+        store_pair(state.add(64), self.mul0);
+        store_pair(state.add(96), self.mul1);
     }
 
-    fn update(&mut self, lanes: [u64; 4]) {
-        for i in 0..4 {
-            self.v1[i] = self.v1[i].wrapping_add(self.mul0[i].wrapping_add(lanes[i]));
-            self.mul0[i] ^= (self.v1[i] & 0xffffffff).wrapping_mul(self.v0[i] >> 32);
-            self.v0[i] = self.v0[i].wrapping_add(self.mul1[i]);
-            self.mul1[i] ^= (self.v0[i] & 0xffffffff).wrapping_mul(self.v1[i] >> 32);
+    #[inline(always)]
+    fn update(&mut self, packet: [v128; 2]) {
+        for h in 0..2 {
+            self.v1[h] = i64x2_add(self.v1[h], i64x2_add(self.mul0[h], packet[h]));
         }
-        let (v0, v1) = (&mut self.v0, &mut self.v1);
-        let (mut a0, mut a1, mut a2, mut a3) = (v0[0], v0[1], v0[2], v0[3]);
-        zipper_merge_and_add(v1[1], v1[0], &mut a1, &mut a0);
-        zipper_merge_and_add(v1[3], v1[2], &mut a3, &mut a2);
-        *v0 = [a0, a1, a2, a3];
-        let (mut b0, mut b1, mut b2, mut b3) = (v1[0], v1[1], v1[2], v1[3]);
-        zipper_merge_and_add(a1, a0, &mut b1, &mut b0);
-        zipper_merge_and_add(a3, a2, &mut b3, &mut b2);
-        *v1 = [b0, b1, b2, b3];
+        let product = mul_low_by_high(self.v1, self.v0);
+        for h in 0..2 {
+            self.mul0[h] = v128_xor(self.mul0[h], product[h]);
+            self.v0[h] = i64x2_add(self.v0[h], self.mul1[h]);
+        }
+        let product = mul_low_by_high(self.v0, self.v1);
+        for h in 0..2 {
+            self.mul1[h] = v128_xor(self.mul1[h], product[h]);
+        }
+        for h in 0..2 {
+            self.v0[h] = i64x2_add(self.v0[h], zipper_merge(self.v1[h]));
+        }
+        for h in 0..2 {
+            self.v1[h] = i64x2_add(self.v1[h], zipper_merge(self.v0[h]));
+        }
     }
 
     /// Absorbs `len` bytes (a multiple of 32).
     pub unsafe fn update_packets(&mut self, data: *const u8, len: usize) {
         let mut offset = 0;
         while offset < len {
-            let p = data.add(offset);
-            self.update([read_u64(p), read_u64(p.add(8)), read_u64(p.add(16)), read_u64(p.add(24))]);
+            self.update(load_pair(data.add(offset)));
             offset += 32;
         }
     }
@@ -125,9 +134,10 @@ impl HighwayHash {
         let whole = size_mod32 & !3;
         let remainder = bytes.add(whole);
         let mut packet = [0u8; 32];
-        for i in 0..4 {
-            self.v0[i] = self.v0[i].wrapping_add(((size_mod32 as u64) << 32) + size_mod32 as u64);
-            self.v1[i] = rotate_halves(self.v1[i], size_mod32 as u32);
+        let increment = u64x2_splat(((size_mod32 as u64) << 32) + size_mod32 as u64);
+        for h in 0..2 {
+            self.v0[h] = i64x2_add(self.v0[h], increment);
+            self.v1[h] = rotate_halves(self.v1[h], size_mod32 as u32);
         }
         for i in 0..whole {
             packet[i] = *bytes.add(i);
@@ -141,18 +151,12 @@ impl HighwayHash {
             packet[17] = *remainder.add(size_mod4 >> 1);
             packet[18] = *remainder.add(size_mod4 - 1);
         }
-        let p = packet.as_ptr();
-        self.update([read_u64(p), read_u64(p.add(8)), read_u64(p.add(16)), read_u64(p.add(24))]);
+        self.update(load_pair(packet.as_ptr()));
     }
 
     fn permute_and_update(&mut self) {
-        let v0 = self.v0;
-        self.update([
-            v0[2].rotate_left(32),
-            v0[3].rotate_left(32),
-            v0[0].rotate_left(32),
-            v0[1].rotate_left(32),
-        ]);
+        let permuted = [rotate_lanes_32(self.v0[1]), rotate_lanes_32(self.v0[0])];
+        self.update(permuted);
     }
 
     /// Absorbs the last `rem_len` (< 32) bytes and writes the 256-bit hash at `out`.
@@ -163,21 +167,29 @@ impl HighwayHash {
         for _ in 0..10 {
             self.permute_and_update();
         }
-        let s = &*self;
+        let lane = |pair: &[v128; 2], l: usize| -> u64 {
+            match l {
+                0 => u64x2_extract_lane::<0>(pair[0]),
+                1 => u64x2_extract_lane::<1>(pair[0]),
+                2 => u64x2_extract_lane::<0>(pair[1]),
+                _ => u64x2_extract_lane::<1>(pair[1]),
+            }
+        };
+        let sum = |pair: &[v128; 2], mul: &[v128; 2], l: usize| lane(pair, l).wrapping_add(lane(mul, l));
         let (h1, h0) = modular_reduction(
-            s.v1[1].wrapping_add(s.mul1[1]),
-            s.v1[0].wrapping_add(s.mul1[0]),
-            s.v0[1].wrapping_add(s.mul0[1]),
-            s.v0[0].wrapping_add(s.mul0[0]),
+            sum(&self.v1, &self.mul1, 1),
+            sum(&self.v1, &self.mul1, 0),
+            sum(&self.v0, &self.mul0, 1),
+            sum(&self.v0, &self.mul0, 0),
         );
         let (h3, h2) = modular_reduction(
-            s.v1[3].wrapping_add(s.mul1[3]),
-            s.v1[2].wrapping_add(s.mul1[2]),
-            s.v0[3].wrapping_add(s.mul0[3]),
-            s.v0[2].wrapping_add(s.mul0[2]),
+            sum(&self.v1, &self.mul1, 3),
+            sum(&self.v1, &self.mul1, 2),
+            sum(&self.v0, &self.mul0, 3),
+            sum(&self.v0, &self.mul0, 2),
         );
         for (i, word) in [h0, h1, h2, h3].iter().enumerate() {
-            write_u64(out.add(8 * i), *word);
+            core::ptr::write_unaligned(out.add(8 * i) as *mut u64, word.to_le());
         }
     }
 }

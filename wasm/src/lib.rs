@@ -6,6 +6,7 @@
 //! export checks bounds (a bad pointer here is a bug in the facade, not a condition of the world).
 
 #![no_std]
+#![cfg_attr(relaxed_simd, feature(link_llvm_intrinsics, abi_unadjusted, simd_ffi, repr_simd))]
 
 mod highway_hash;
 mod reed_solomon;

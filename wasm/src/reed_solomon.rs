@@ -10,6 +10,32 @@
 use core::arch::wasm32::*;
 use core::mem::MaybeUninit;
 
+/// Table lookup of 16 nibbles (indices always < 16). The `relaxed_simd` build (see build.sh)
+/// uses `i8x16.relaxed_swizzle`, which engines lower to a bare `pshufb`/`tbl`; for indices < 16
+/// its result is defined and equal to `i8x16.swizzle`'s.
+#[cfg(not(relaxed_simd))]
+#[inline(always)]
+fn lookup16(table: v128, nibbles: v128) -> v128 {
+    u8x16_swizzle(table, nibbles)
+}
+
+#[cfg(relaxed_simd)]
+#[inline(always)]
+fn lookup16(table: v128, nibbles: v128) -> v128 {
+    // Rust 1.63 has no relaxed-SIMD intrinsics; LLVM 14 has the instruction.
+    #[repr(simd)]
+    #[derive(Copy, Clone)]
+    struct I8x16(i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8);
+    #[allow(improper_ctypes)]
+    extern "unadjusted" {
+        #[link_name = "llvm.wasm.relaxed.swizzle"]
+        fn relaxed_swizzle(table: I8x16, indices: I8x16) -> I8x16;
+    }
+    unsafe {
+        core::mem::transmute(relaxed_swizzle(core::mem::transmute(table), core::mem::transmute(nibbles)))
+    }
+}
+
 const POLYNOMIAL_LOW_BYTE: u8 = 0x1D;
 
 const fn mul_slow(mut a: u8, mut b: u8) -> u8 {
@@ -198,6 +224,8 @@ pub unsafe fn decoding_matrix(
 const SLICE_BYTES: usize = 4096;
 /// Output rows accumulated in registers per pass over the inputs.
 const ROWS_PER_PASS: usize = 4;
+/// 16-byte vectors per output row accumulated in registers per pass.
+const VECTORS: usize = 4;
 /// Largest number of input shards (GF(2^8) allows at most 256 shards in total).
 const COLS_MAX: usize = 256;
 
@@ -286,67 +314,47 @@ impl Pass {
             }
         }
         let mut pos = start;
-        while pos + 32 <= end {
-            self.run_32::<R>(tables, pos);
-            pos += 32;
+        while pos + 16 * VECTORS <= end {
+            self.run_wide::<R, VECTORS>(tables, pos);
+            pos += 16 * VECTORS;
         }
-        if pos < end {
-            self.run_16::<R>(tables, pos);
+        while pos < end {
+            self.run_wide::<R, 1>(tables, pos);
+            pos += 16;
         }
     }
 
+    /// Rows 0..R for the 16·V bytes at `pos`, accumulated in registers over all inputs.
     #[inline(always)]
-    unsafe fn run_32<const R: usize>(&self, tables: *const v128, pos: usize) {
+    unsafe fn run_wide<const R: usize, const V: usize>(&self, tables: *const v128, pos: usize) {
         let mask = u8x16_splat(0x0f);
-        let mut acc0 = [u8x16_splat(0); R];
-        let mut acc1 = [u8x16_splat(0); R];
+        let mut acc = [[u8x16_splat(0); V]; R];
         let mut input = self.inp.add(pos);
         let mut table = tables;
         for _ in 0..self.cols {
-            let x0 = v128_load(input as *const v128);
-            let x1 = v128_load(input.add(16) as *const v128);
-            let lo0 = v128_and(x0, mask);
-            let hi0 = v128_and(u16x8_shr(x0, 4), mask);
-            let lo1 = v128_and(x1, mask);
-            let hi1 = v128_and(u16x8_shr(x1, 4), mask);
+            let mut lo = [u8x16_splat(0); V];
+            let mut hi = [u8x16_splat(0); V];
+            for v in 0..V {
+                let x = v128_load(input.add(16 * v) as *const v128);
+                lo[v] = v128_and(x, mask);
+                hi[v] = v128_and(u16x8_shr(x, 4), mask);
+            }
             for r in 0..R {
                 let t_lo = *table.add(2 * r);
                 let t_hi = *table.add(2 * r + 1);
-                acc0[r] = v128_xor(acc0[r], v128_xor(u8x16_swizzle(t_lo, lo0), u8x16_swizzle(t_hi, hi0)));
-                acc1[r] = v128_xor(acc1[r], v128_xor(u8x16_swizzle(t_lo, lo1), u8x16_swizzle(t_hi, hi1)));
+                for v in 0..V {
+                    let product = v128_xor(lookup16(t_lo, lo[v]), lookup16(t_hi, hi[v]));
+                    acc[r][v] = v128_xor(acc[r][v], product);
+                }
             }
             input = input.add(self.in_stride);
             table = table.add(2 * R);
         }
         for r in 0..R {
-            let output = self.out.add(r * self.out_stride + pos);
-            v128_store(output as *mut v128, acc0[r]);
-            v128_store(output.add(16) as *mut v128, acc1[r]);
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn run_16<const R: usize>(&self, tables: *const v128, pos: usize) {
-        let mask = u8x16_splat(0x0f);
-        let mut acc = [u8x16_splat(0); R];
-        let mut input = self.inp.add(pos);
-        let mut table = tables;
-        for _ in 0..self.cols {
-            let x = v128_load(input as *const v128);
-            let lo = v128_and(x, mask);
-            let hi = v128_and(u16x8_shr(x, 4), mask);
-            for r in 0..R {
-                let product = v128_xor(
-                    u8x16_swizzle(*table.add(2 * r), lo),
-                    u8x16_swizzle(*table.add(2 * r + 1), hi),
-                );
-                acc[r] = v128_xor(acc[r], product);
+            for v in 0..V {
+                let output = self.out.add(r * self.out_stride + pos + 16 * v);
+                v128_store(output as *mut v128, acc[r][v]);
             }
-            input = input.add(self.in_stride);
-            table = table.add(2 * R);
-        }
-        for r in 0..R {
-            v128_store(self.out.add(r * self.out_stride + pos) as *mut v128, acc[r]);
         }
     }
 }
