@@ -81,27 +81,38 @@ interface ReadPlan {
 }
 
 /** Conditions first (304 / 412 on the current version), then the range against its size. */
-async function planRead(context: RequestContext): Promise<ReadPlan | Response> {
-  const { bucket, key, query } = context.operation;
-  const headers = context.request.headers;
+function readOptions(context: RequestContext): { versionId?: string; partNumber?: number } {
+  const { query } = context.operation;
   const versionId = versionIdFromQuery(query);
   const partNumber = partNumberFromQuery(query);
-  if (partNumber !== undefined && headers.has("range")) {
+  if (partNumber !== undefined && context.request.headers.has("range")) {
     throw new S3Error(
       "InvalidRequest",
       "Cannot specify both Range header and partNumber query parameter",
     );
   }
-  const info = await context.objects.getObjectInfo(bucket, key, { versionId, partNumber });
-  const outcome = evaluateConditions(readConditions(headers), info);
+  return { versionId, partNumber };
+}
+
+/** 304 / 412 when the conditions do not hold for this version; undefined to go on. */
+function conditionAnswer(context: RequestContext, info: ObjectInfo): Response | undefined {
+  const outcome = evaluateConditions(readConditions(context.request.headers), info);
   if (outcome === "precondition-failed") throw new S3Error("PreconditionFailed");
-  if (outcome === "not-modified") {
-    const notModified = objectResponseHeaders(info, { checksumMode: false });
-    notModified.delete("Content-Type");
-    return emptyResponse(304, notModified);
-  }
+  if (outcome === "proceed") return undefined;
+  const notModified = objectResponseHeaders(info, { checksumMode: false });
+  notModified.delete("Content-Type");
+  return emptyResponse(304, notModified);
+}
+
+/** Conditions first (304 / 412 on the current version), then the range against its size. */
+async function planRead(context: RequestContext): Promise<ReadPlan | Response> {
+  const { bucket, key } = context.operation;
+  const { versionId, partNumber } = readOptions(context);
+  const info = await context.objects.getObjectInfo(bucket, key, { versionId, partNumber });
+  const answer = conditionAnswer(context, info);
+  if (answer !== undefined) return answer;
   const range = partNumber === undefined
-    ? resolveRange(headers.get("range"), info.sizeBytes)
+    ? resolveRange(context.request.headers.get("range"), info.sizeBytes)
     : undefined;
   return { info, versionId, partNumber, range };
 }
@@ -123,21 +134,47 @@ function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end
 }
 
 export async function getObject(context: RequestContext): Promise<Response> {
+  if (!context.request.headers.has("range")) return await getWhole(context);
   const { bucket, key } = context.operation;
   const plan = await planRead(context);
   if (plan instanceof Response) return plan;
   const reader = await context.objects.getObject(bucket, key, {
     versionId: plan.info.versionId === "" ? plan.versionId : plan.info.versionId,
     range: plan.range,
-    partNumber: plan.partNumber,
   });
-  const { headers, status } = readHeaders(
-    context,
-    { ...plan, info: reader.info },
-    reader.start,
-    reader.end,
-  );
-  return new Response(reader.info.sizeBytes === 0 ? null : reader.body, { status, headers });
+  return readResponse(context, { ...plan, info: reader.info }, reader);
+}
+
+/** Without a Range one metadata read suffices: conditions are checked on the reader's version. */
+async function getWhole(context: RequestContext): Promise<Response> {
+  const { bucket, key } = context.operation;
+  const { versionId, partNumber } = readOptions(context);
+  const reader = await context.objects.getObject(bucket, key, { versionId, partNumber });
+  let answer: Response | undefined;
+  try {
+    answer = conditionAnswer(context, reader.info);
+  } catch (error) {
+    await reader.body.cancel().catch(() => {});
+    throw error;
+  }
+  if (answer !== undefined) {
+    await reader.body.cancel().catch(() => {});
+    return answer;
+  }
+  return readResponse(context, { info: reader.info, versionId, partNumber }, reader);
+}
+
+function readResponse(
+  context: RequestContext,
+  plan: ReadPlan,
+  reader: { body: ReadableStream<Uint8Array>; start: number; end: number },
+): Response {
+  const { headers, status } = readHeaders(context, plan, reader.start, reader.end);
+  if (plan.info.sizeBytes === 0) {
+    void reader.body.cancel().catch(() => {});
+    return new Response(null, { status, headers });
+  }
+  return new Response(reader.body, { status, headers });
 }
 
 export async function headObject(context: RequestContext): Promise<Response> {
