@@ -25,9 +25,15 @@ export function objectResource(bucket: string, path: string): string {
   return `${bucket}/${path}`;
 }
 
-/** Whether each drive answers at all (for the parity upgrade of availability-optimised writes). */
+/**
+ * Whether each drive is online (for the parity upgrade of availability-optimised writes).
+ * A drive that tracks its own state (`state: "online" | "offline"`, as `HealthCheckedDrive`
+ * does) is taken at its word, like MinIO's `IsOnline()`; any other drive is asked `info()`.
+ */
 export async function onlineDrives(drives: readonly StorageDrive[]): Promise<boolean[]> {
   return await Promise.all(drives.map(async (drive) => {
+    const tracked = (drive as { state?: unknown }).state;
+    if (tracked === "online" || tracked === "offline") return tracked === "online";
     try {
       await drive.info();
       return true;
