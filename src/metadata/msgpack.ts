@@ -405,6 +405,17 @@ export class MsgpackReader {
 
   /** Any integer encoding whose value is a safe JS integer. */
   readInt(): number {
+    const lead = this.peekByte();
+    if (lead <= 0x7f) {
+      this.offset++;
+      return lead;
+    }
+    if (lead >= 0xe0) {
+      this.offset++;
+      return lead - 256;
+    }
+    const small = this.#readSmallInt(lead);
+    if (small !== undefined) return small;
     const start = this.offset;
     const value = this.readBigInt();
     if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
@@ -420,6 +431,38 @@ export class MsgpackReader {
     if (value < 0 || value > max) {
       throw new MsgpackError(`Cannot read unsigned integer "${value}": outside 0..${max}`, start);
     }
+    return value;
+  }
+
+  /** Integers of up to 32 bits without BigInt; undefined for other lead bytes. */
+  #readSmallInt(lead: number): number | undefined {
+    const view = this.#view;
+    const at = this.offset + 1;
+    let width: number;
+    let value: number;
+    switch (lead) {
+      case 0xcc:
+      case 0xd0:
+        width = 1;
+        this.#need(2);
+        value = lead === 0xcc ? view.getUint8(at) : view.getInt8(at);
+        break;
+      case 0xcd:
+      case 0xd1:
+        width = 2;
+        this.#need(3);
+        value = lead === 0xcd ? view.getUint16(at) : view.getInt16(at);
+        break;
+      case 0xce:
+      case 0xd2:
+        width = 4;
+        this.#need(5);
+        value = lead === 0xce ? view.getUint32(at) : view.getInt32(at);
+        break;
+      default:
+        return undefined;
+    }
+    this.offset += 1 + width;
     return value;
   }
 
