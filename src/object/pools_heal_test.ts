@@ -156,3 +156,54 @@ Deno.test("listObjects() over LocalDrives in a temp dir: directory objects and d
     await layer.close();
   });
 });
+
+Deno.test("listObjects() over LocalDrives while nested keys are written and deleted: no errors, stable keys always there", async () => {
+  await withDrives(4, async (root) => {
+    const { layer } = await openLocal(root);
+    await layer.makeBucket("churn", { versioning: false, objectLock: false });
+    const stable = ["m/0", "m/5/x", "z"];
+    for (const key of stable) {
+      await layer.putObject("churn", key, body(encoder.encode(key)), {
+        sizeBytes: key.length,
+        metadata: {},
+      });
+    }
+    let writing = true;
+    let rounds = 0;
+    const writer = (async () => {
+      for (; writing; rounds++) {
+        // Deep keys whose directories appear and are pruned again while the walk passes by.
+        const key = `m/w${rounds % 5}/deep/${rounds % 3}/leaf`;
+        await layer.putObject("churn", key, body(encoder.encode(key)), {
+          sizeBytes: key.length,
+          metadata: {},
+        });
+        await layer.deleteObject("churn", key, {});
+      }
+    })();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const page = await layer.listObjects("churn", {
+          prefix: "",
+          delimiter: "",
+          after: "",
+          maxKeys: 1000,
+        });
+        const keys = page.objects.map((o) => o.key);
+        for (const key of stable) assert(keys.includes(key), `${key} listed (round ${i})`);
+        const top = await layer.listObjects("churn", {
+          prefix: "m/",
+          delimiter: "/",
+          after: "",
+          maxKeys: 1000,
+        });
+        assert(top.objects.some((o) => o.key === "m/0"));
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+    assert(rounds > 0, "the writer ran while listing");
+    await layer.close();
+  });
+});
