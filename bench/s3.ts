@@ -28,7 +28,7 @@ const plans: CellPlan[] = [
   { sizeBytes: 1 * MiB, concurrency: 1, opsMax: 300, budgetMs: 2_000 },
   { sizeBytes: 1 * MiB, concurrency: 16, opsMax: 600, budgetMs: 2_000 },
   { sizeBytes: 64 * MiB, concurrency: 1, opsMax: 3, budgetMs: 6_000 },
-  { sizeBytes: 64 * MiB, concurrency: 16, opsMax: 16, budgetMs: 10_000 },
+  { sizeBytes: 64 * MiB, concurrency: 16, opsMax: 32, budgetMs: 10_000 },
 ];
 
 export interface CellResult {
@@ -94,7 +94,7 @@ async function benchServer(
   });
   const results: CellResult[] = [];
   for (const plan of plans) {
-    const put = await measure(server.name, "PUT", plan, (i) =>
+    const put = await measure(server.name, "PUT", plan, (i, abortSignal) =>
       client.send(
         new PutObjectCommand({
           Bucket: "bench",
@@ -102,6 +102,7 @@ async function benchServer(
           Body: body.subarray(0, plan.sizeBytes),
           ContentLength: plan.sizeBytes,
         }),
+        { abortSignal },
       ).then(() => undefined));
     log(describe(put));
     const written = Math.max(1, put.ops);
@@ -132,27 +133,32 @@ async function measure(
   server: string,
   op: "PUT" | "GET",
   plan: CellPlan,
-  operation: (i: number) => Promise<void>,
+  operation: (i: number, abortSignal: AbortSignal) => Promise<void>,
 ): Promise<CellResult> {
   const latenciesMs: number[] = [];
   let next = 0;
   let errors = 0;
   const started = performance.now();
   const deadline = started + plan.budgetMs;
+  // Ops still running at the deadline are aborted and not counted: the cell's time is bounded.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), plan.budgetMs);
   const worker = async () => {
     while (next < plan.opsMax && performance.now() < deadline) {
       const i = next++;
       const t0 = performance.now();
       try {
-        await operation(i);
+        await operation(i, abort.signal);
         latenciesMs.push(performance.now() - t0);
       } catch (error) {
+        if (abort.signal.aborted) return;
         if (errors++ === 0) console.error(`${server} ${op} failed: ${(error as Error).message}`);
       }
     }
   };
   await Promise.all(Array.from({ length: plan.concurrency }, worker));
-  const seconds = (performance.now() - started) / 1000;
+  clearTimeout(timer);
+  const seconds = Math.min(performance.now() - started, plan.budgetMs) / 1000;
   latenciesMs.sort((a, b) => a - b);
   const ops = latenciesMs.length;
   return {

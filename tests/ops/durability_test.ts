@@ -178,7 +178,13 @@ Deno.test({
       await sleep(2_000);
       // LocalDrive may have re-created an empty-ish drive2 before the drive was marked offline
       // (see the report: it should never create the drive root); move that aside.
-      await Deno.rename(`${root}/drive2`, `${root}/drive2.ghost`).catch(() => {});
+      const ghost = await Deno.rename(`${root}/drive2`, `${root}/drive2.ghost`).then(
+        () => true,
+        () => false,
+      );
+      if (ghost) {
+        console.log("drive2 had been re-created while away (moved aside before putting it back)");
+      }
       await Deno.rename(`${root}/drive2.away`, `${root}/drive2`);
       phase = "back";
       await waitFor(() => server.output().includes("drive2 is online"), 15_000);
