@@ -257,6 +257,10 @@ Deno.test({
   fn() {
     const bytes = zstdDecompress(fixture("cmd/testdata/xl.meta-v1.2.zst"));
     assertEquals(bytes.length, 283036);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const payloadLength = view.getUint32(9);
+    assertEquals(bytes[13 + payloadLength], 0xce, "1.2 CRC written as uint32 here");
+    assertEquals(view.getUint32(14 + payloadLength), 0xd150159d, "the CRC decode verified");
     const { meta, layout } = decodeXlMetaFile(bytes);
     assertEquals(layout.minor, 2);
     assertEquals(meta.versions.length, 855);
