@@ -158,8 +158,11 @@ export function patchStored(
 export interface BucketsOptions {
   /** Every drive of every pool, grouped by set (quorum is counted per set). */
   sets: readonly { drives: readonly StorageDrive[] }[];
-  /** The set (of the first pool) that stores a system object, by its path. */
-  systemObjectsFor: (path: string) => SystemObjects;
+  /**
+   * The sets that may store a system object, one per pool, by its path: aistor writes to the
+   * first; reads try each in turn (MinIO may have written a bucket's metadata to any pool).
+   */
+  systemObjectsFor: (path: string) => SystemObjects[];
   /** True when no version, delete marker or object remains in the bucket. */
   isEmpty: (bucket: string) => Promise<boolean>;
   locks: NamespaceLocks;
@@ -328,7 +331,9 @@ export class Buckets {
       await this.#deleteVolumes(bucket);
       this.#cache.delete(bucket);
       for (const path of [bucketMetadataPath(bucket), bucketCorsPath(bucket)]) {
-        await this.#systemObjects(path).deleteSystemObject(path).catch(ignoreNoSuchKey);
+        for (const target of this.#options.systemObjectsFor(path)) {
+          await target.deleteSystemObject(path).catch(ignoreNoSuchKey);
+        }
       }
     } finally {
       this.#cache.delete(bucket);
@@ -403,23 +408,28 @@ export class Buckets {
   async #read(bucket: string, created: Date): Promise<CachedBucket> {
     const corsXml = await this.#readText(bucketCorsPath(bucket));
     const cors = corsXml === undefined ? {} : { corsXml };
-    const path = bucketMetadataPath(bucket);
-    try {
-      const bytes = await this.#systemObjects(path).readSystemObject(path);
-      return { metadata: decodeBucketMetadata(bytes), stored: true, ...cors };
-    } catch (error) {
-      if (!(error instanceof ObjectError && error.code === "NoSuchKey")) throw error;
+    const bytes = await this.#readSystemObject(bucketMetadataPath(bucket));
+    if (bytes === undefined) {
       return { metadata: newBucketMetadata(bucket, created), stored: false, ...cors };
     }
+    return { metadata: decodeBucketMetadata(bytes), stored: true, ...cors };
   }
 
   async #readText(path: string): Promise<string | undefined> {
-    try {
-      return textDecoder.decode(await this.#systemObjects(path).readSystemObject(path));
-    } catch (error) {
-      if (error instanceof ObjectError && error.code === "NoSuchKey") return undefined;
-      throw error;
+    const bytes = await this.#readSystemObject(path);
+    return bytes === undefined ? undefined : textDecoder.decode(bytes);
+  }
+
+  /** The object from the first pool that has it; undefined when none has. */
+  async #readSystemObject(path: string): Promise<Uint8Array | undefined> {
+    for (const source of this.#options.systemObjectsFor(path)) {
+      try {
+        return await source.readSystemObject(path);
+      } catch (error) {
+        if (!(error instanceof ObjectError && error.code === "NoSuchKey")) throw error;
+      }
     }
+    return undefined;
   }
 
   async #write(
@@ -440,8 +450,9 @@ export class Buckets {
     this.#cache.set(bucket, { ...stored, stored: true });
   }
 
+  /** Where aistor writes system objects: the set of the first pool. */
   #systemObjects(path: string): SystemObjects {
-    return this.#options.systemObjectsFor(path);
+    return this.#options.systemObjectsFor(path)[0];
   }
 
   #allDrives(): StorageDrive[] {

@@ -153,7 +153,7 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     this.#options = options;
     this.buckets = new Buckets({
       sets: options.pools.flatMap((pool) => pool.sets),
-      systemObjectsFor: (path) => options.pools[0].setForKey(path),
+      systemObjectsFor: (path) => options.pools.map((pool) => pool.setForKey(path)),
       isEmpty: (bucket) => this.#isEmpty(bucket),
       locks: options.locks,
       clock: options.clock,

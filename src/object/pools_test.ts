@@ -418,3 +418,16 @@ Deno.test("listMultipartUploads() merges the uploads of every set and pool, page
   await rejectsWith("NoSuchUpload", () => layer.abortMultipartUpload("mpu", "img/x", uploadId));
   await layer.close();
 });
+
+Deno.test("a bucket's .metadata.bin written by MinIO into the second pool is found there", async () => {
+  const { layer, deploymentId, drives } = await open(["/p1/d{1...4}", "/p2/d{1...4}"]);
+  for (const drive of drives.values()) await drive.makeVolume("second");
+  const metadata = newBucketMetadata("second", new Date("2023-01-02T03:04:05.000Z"));
+  metadata.versioningConfigXml =
+    '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>';
+  const path = bucketMetadataPath("second");
+  const set = layer.pools[1].sets[setIndexForKey(path, deploymentId, layer.pools[1].sets.length)];
+  await set.writeSystemObject(path, encodeBucketMetadata(metadata));
+  assertEquals((await layer.getBucketConfig("second")).versioning, "Enabled");
+  await layer.close();
+});
