@@ -152,10 +152,8 @@ function rejectUnsupported(query: URLSearchParams): void {
   }
 }
 
-function routeService(verb: string, _query: URLSearchParams): S3Operation {
-  if (verb === "GET" || verb === "HEAD") {
-    return { name: "ListBuckets", bucket: "", key: "", query: _query };
-  }
+function routeService(verb: string, query: URLSearchParams): S3Operation {
+  if (verb === "GET" || verb === "HEAD") return { name: "ListBuckets", bucket: "", key: "", query };
   throw new S3Error("MethodNotAllowed");
 }
 
