@@ -337,7 +337,8 @@ export function writeV2Obj(
   options: V2ObjEncodeOptions,
 ): void {
   const { erasure, parts } = version;
-  const hasPartIdx = version.partIndices !== undefined;
+  // msgp "omitempty": an empty PartIdx is left out like a missing one.
+  const hasPartIdx = (version.partIndices?.length ?? 0) > 0;
   writer.mapHeader(hasPartIdx ? 18 : 17);
   writer.str("ID").bin(uuidToBytes(version.versionId));
   writer.str("DDir").bin(uuidToBytes(version.dataDir));
@@ -365,7 +366,7 @@ export function writeV2Obj(
     writer.arrayHeader(parts.length);
     for (const part of parts) writer.int(part.actualSizeBytes);
   }
-  if (version.partIndices !== undefined) {
+  if (hasPartIdx && version.partIndices) {
     writer.str("PartIdx").arrayHeader(version.partIndices.length);
     for (const index of version.partIndices) writer.bin(index);
   }

@@ -78,8 +78,9 @@ class Entry {
 
 const nullId = "";
 
+/** Headers of version 3 carry EcM/EcN; MinIO compares them only when both are non-zero. */
 function hasErasure(h: VersionHeader): boolean {
-  return h.ecM > 0 || h.ecN > 0;
+  return h.ecM > 0 && h.ecN > 0;
 }
 
 /** Non-strict agreement: same id and type, same EcM/EcN when both have them (§8.3). */
