@@ -85,8 +85,7 @@ function hasErasure(h: VersionHeader): boolean {
 
 /** Non-strict agreement: same id and type, same EcM/EcN when both have them (§8.3). */
 function matchesNotStrict(a: VersionHeader, b: VersionHeader): boolean {
-  const sameErasure = !hasErasure(a) || !hasErasure(b) || (a.ecM === b.ecM && a.ecN === b.ecN);
-  const same = a.versionId === b.versionId && a.type === b.type && sameErasure;
+  const same = a.versionId === b.versionId && a.type === b.type && sameErasure(a, b);
   return a.versionId === nullId ? same && a.modTimeNs === b.modTimeNs : same;
 }
 
@@ -94,11 +93,19 @@ function withoutSignature(h: VersionHeader): VersionHeader {
   return { ...h, signature: new Uint8Array(4) };
 }
 
-/** Same id, but headers that cannot be reconciled: the most common header wins. */
-function countById(tops: Entry[], versionId: string, strict: boolean): [Entry, number] {
+function sameErasure(a: VersionHeader, b: VersionHeader): boolean {
+  return !hasErasure(a) || !hasErasure(b) || (a.ecM === b.ecM && a.ecN === b.ecN);
+}
+
+/**
+ * Same id as `trigger`, but headers that cannot be reconciled: the most common header wins
+ * (non-strict: signatures ignored, and only headers whose EcM/EcN agree with `trigger` count).
+ */
+function countById(tops: Entry[], trigger: VersionHeader, strict: boolean): [Entry, number] {
   const groups: { key: VersionHeader; entry: Entry; count: number }[] = [];
   for (const entry of tops) {
-    if (entry.header.versionId !== versionId) continue;
+    if (entry.header.versionId !== trigger.versionId) continue;
+    if (!strict && !sameErasure(entry.header, trigger)) continue;
     const key = strict ? entry.header : withoutSignature(entry.header);
     const group = groups.find((g) => headersEqual(g.key, key));
     if (group) {
@@ -123,14 +130,14 @@ function pickLatest(tops: Entry[], strict: boolean): [Entry, number] {
       // Same id but irreconcilable: count. (MinIO takes the newer header with count 1 here,
       // which makes the outcome depend on drive order; counting does not.)
       if (!agrees && h.versionId === latest.header.versionId) {
-        return countById(tops, h.versionId, strict);
+        return countById(tops, h, strict);
       }
       count = agrees ? count + 1 : 1;
       latest = entry;
     } else if (!strict && matchesNotStrict(h, latest.header)) {
       count++;
     } else if (h.versionId === latest.header.versionId) {
-      return countById(tops, h.versionId, strict);
+      return countById(tops, h, strict);
     }
   }
   return [latest, count];
