@@ -86,8 +86,12 @@ export async function openObjectLayer(options: OpenObjectLayerOptions): Promise<
       formats.deploymentId,
     )
   );
+  const drivesFormatted = slots.filter((slot) => slot.state === "formatted").map((slot) =>
+    slot.drive.endpoint
+  );
   const layer = new ServerPools({
     pools,
+    drivesToHeal: drivesFormatted,
     deploymentId: formats.deploymentId,
     locks,
     clock: options.clock,

@@ -137,6 +137,8 @@ export interface ServerPoolsOptions {
   clock: { nowNs(): bigint };
   /** Re-format unformatted drives (format.ts across pools); returns the endpoints formatted. */
   formatDrives: () => Promise<string[]>;
+  /** Drives formatted at start-up (they were empty): healing until the next healFormat ends. */
+  drivesToHeal?: readonly string[];
 }
 
 /** Path of the marker a drive carries while it is being healed (spec §1.4). */
@@ -145,12 +147,15 @@ const healingTrackerPath = "buckets/.healing.bin";
 export class ServerPools implements ObjectLayer, AdminObjectLayer {
   readonly #pools: readonly PoolSets[];
   readonly #options: ServerPoolsOptions;
+  /** Endpoints formatted but not yet filled by a completed healFormat (state "healing"). */
+  readonly #healing: Set<string>;
   readonly buckets: Buckets;
 
   constructor(options: ServerPoolsOptions) {
     if (options.pools.length === 0) throw new RangeError("Cannot serve without pools");
     this.#pools = options.pools;
     this.#options = options;
+    this.#healing = new Set(options.drivesToHeal ?? []);
     this.buckets = new Buckets({
       sets: options.pools.flatMap((pool) => pool.sets),
       systemObjectsFor: (path) => options.pools.map((pool) => pool.setForKey(path)),
@@ -440,7 +445,7 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       index: pool.poolIndex,
       sets: await Promise.all(pool.sets.map(async (set, index) => ({
         index,
-        drives: await Promise.all(set.drives.map(driveStatus)),
+        drives: await Promise.all(set.drives.map((drive) => driveStatus(drive, this.#healing))),
       }))),
     })));
     const drives = pools.flatMap((pool) => pool.sets.flatMap((set) => set.drives));
@@ -494,8 +499,13 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     });
   }
 
+  /**
+   * Format the drives that lost their format, then heal the bucket directories, the bucket
+   * metadata and every object onto them. Drives formatted at start-up count as formatted here.
+   */
   async healFormat(): Promise<HealFormatResult> {
-    const drivesFormatted = await this.#options.formatDrives();
+    for (const endpoint of await this.#options.formatDrives()) this.#healing.add(endpoint);
+    const drivesFormatted = [...this.#healing];
     const result: HealFormatResult = {
       drivesFormatted,
       bucketsHealed: 0,
@@ -513,6 +523,7 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       count(await this.healBucket(bucket.name, "", () => {}));
       result.bucketsHealed++;
     }
+    for (const endpoint of drivesFormatted) this.#healing.delete(endpoint);
     return result;
   }
 
@@ -572,13 +583,17 @@ function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
-async function driveStatus(drive: StorageDrive): Promise<DriveStatus> {
+async function driveStatus(
+  drive: StorageDrive,
+  healingEndpoints: ReadonlySet<string>,
+): Promise<DriveStatus> {
   try {
     const info = await drive.info();
-    const healing = await drive.statFile(systemVolume, healingTrackerPath).then(
-      () => true,
-      () => false,
-    );
+    const healing = healingEndpoints.has(drive.endpoint) ||
+      await drive.statFile(systemVolume, healingTrackerPath).then(
+        () => true,
+        () => false,
+      );
     return {
       endpoint: drive.endpoint,
       state: healing ? "healing" : "online",

@@ -81,12 +81,26 @@ Deno.test("healFormat() gives a wiped LocalDrive its format, bucket, bucket meta
     const reopened = await openLocal(root);
     assertEquals(reopened.report.drivesFormatted, [endpoints[1]]);
     const healedKeys: string[] = [];
+    const before = await reopened.layer.storageInfo();
+    assertEquals(before.pools[0].sets[0].drives.map((d) => d.state), [
+      "online",
+      "healing",
+      "online",
+      "online",
+    ]);
     const result = await reopened.layer.healFormat();
-    assertEquals(result.drivesFormatted, []);
+    // Formatted at start-up, filled now.
+    assertEquals(result.drivesFormatted, [endpoints[1]]);
+    const after = await reopened.layer.storageInfo();
+    assertEquals(after.pools[0].sets[0].drives.map((d) => d.state), [
+      "online",
+      "online",
+      "online",
+      "online",
+    ]);
     assertEquals(result.bucketsHealed, 1);
     // Every object of the bucket and the bucket's .metadata.bin were rebuilt onto drive 2.
     assertEquals(result.objectsHealed, keys.length + 1, JSON.stringify(result));
-    // The drive was formatted at start-up; healFormat's walk still brings everything back.
     const progress: HealResult[] = [];
     await reopened.layer.healBucket("photos", "", (r) => progress.push(r));
     for (const r of progress) healedKeys.push(r.key);
