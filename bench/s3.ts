@@ -23,12 +23,12 @@ interface CellPlan {
 }
 
 const plans: CellPlan[] = [
-  { sizeBytes: 4 * KiB, concurrency: 1, opsMax: 2_000, budgetMs: 2_000 },
-  { sizeBytes: 4 * KiB, concurrency: 16, opsMax: 4_000, budgetMs: 2_000 },
-  { sizeBytes: 1 * MiB, concurrency: 1, opsMax: 300, budgetMs: 2_000 },
-  { sizeBytes: 1 * MiB, concurrency: 16, opsMax: 600, budgetMs: 2_000 },
-  { sizeBytes: 64 * MiB, concurrency: 1, opsMax: 3, budgetMs: 6_000 },
-  { sizeBytes: 64 * MiB, concurrency: 16, opsMax: 32, budgetMs: 10_000 },
+  { sizeBytes: 4 * KiB, concurrency: 1, opsMax: 2_000, budgetMs: 1_500 },
+  { sizeBytes: 4 * KiB, concurrency: 16, opsMax: 4_000, budgetMs: 1_500 },
+  { sizeBytes: 1 * MiB, concurrency: 1, opsMax: 300, budgetMs: 1_500 },
+  { sizeBytes: 1 * MiB, concurrency: 16, opsMax: 600, budgetMs: 1_500 },
+  { sizeBytes: 64 * MiB, concurrency: 1, opsMax: 3, budgetMs: 5_000 },
+  { sizeBytes: 64 * MiB, concurrency: 16, opsMax: 16, budgetMs: 25_000 },
 ];
 
 export interface CellResult {
