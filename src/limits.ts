@@ -145,3 +145,6 @@ export const staleUploadMaxAgeMs = 24 * 60 * 60 * 1000;
  * drive); lets the drives of every set read in parallel instead of one key at a time.
  */
 export const listWalkReadAheadEntries = 8;
+
+/** DeleteObjects: keys deleted at once (bounds in-flight drive operations of one request). */
+export const deleteObjectsConcurrencyMax = 16;

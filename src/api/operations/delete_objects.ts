@@ -1,5 +1,5 @@
 /** DeleteObjects (POST ?delete): up to 1000 keys, per-key results, quiet mode. */
-import { listKeysMax } from "../../limits.ts";
+import { deleteObjectsConcurrencyMax, listKeysMax } from "../../limits.ts";
 import { ObjectError } from "../../object/object_layer.ts";
 import { authorizeAnonymous } from "../authorize.ts";
 import type { RequestContext } from "../context.ts";
@@ -42,11 +42,12 @@ export async function deleteObjects(context: RequestContext): Promise<Response> 
   requireIntegrityHeader(context.request.headers);
   const request = parseDeleteRequest(await readBodyText(context));
   await context.objects.getBucketInfo(bucket);
-  const results: XmlFragment[] = [];
-  for (const object of request.objects) {
-    const result = await deleteOne(context, bucket, object);
-    if (result !== undefined && !(request.quiet && result.deleted)) results.push(result.xml);
-  }
+  const outcomes = await mapBounded(
+    request.objects,
+    deleteObjectsConcurrencyMax,
+    (object) => deleteOne(context, bucket, object),
+  );
+  const results = outcomes.filter((o) => !(request.quiet && o.deleted)).map((o) => o.xml);
   return xmlResponse(xmlDocument("DeleteResult", results));
 }
 
@@ -86,4 +87,22 @@ async function deleteOne(
       ),
     };
   }
+}
+
+/** `fn` over `items` with at most `concurrency` calls in flight; results in input order. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
 }
