@@ -77,12 +77,11 @@ export function pickVersion(
     );
   }
   const latest = latestByQuorum(found);
-  const wanted = options.versionId === undefined ? latest : undefined;
   const versionId = options.versionId ?? latest?.versionId;
-  if (versionId === undefined || (options.versionId === undefined && wanted === undefined)) {
+  if (versionId === undefined) {
     throw notFoundOrQuorum(found, "NoSuchKey", `Cannot find ${options.what}`);
   }
-  const picked = agreeingCopies(found, versionId, wanted);
+  const picked = agreeingCopies(found, versionId);
   if (picked === undefined) {
     const code = options.versionId === undefined ? "NoSuchKey" : "NoSuchVersion";
     throw notFoundOrQuorum(
@@ -122,16 +121,16 @@ export function latestByQuorum(found: DriveMetas): Version | undefined {
 }
 
 /**
- * Copies of `versionId` that agree with each other (same type, ModTime and erasure layout);
- * undefined unless they reach the version's read quorum.
+ * The most common variant of `versionId` across the drives and the copies that agree with it
+ * (same type, ModTime, data dir and erasure layout; spec §8.3 steps 4–6); undefined unless
+ * they reach the version's read quorum.
  */
 function agreeingCopies(
   found: DriveMetas,
   versionId: string,
-  hint: Version | undefined,
 ): { version: Version; copies: (Version | undefined)[] } | undefined {
   const all = found.metas.map((meta) => meta?.versions.find((v) => v.versionId === versionId));
-  const reference = hint ?? mostCommonCopy(all);
+  const reference = mostCommonCopy(all);
   if (reference === undefined) return undefined;
   const copies = all.map((
     copy,
