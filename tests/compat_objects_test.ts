@@ -107,12 +107,12 @@ Deno.test(
       assert.equal(info.etag, "9587ddd31fead633830366f45d221d56");
       assert.equal(md5(bytes), info.etag);
       assert.equal(info.versionId, "50051050-62bc-4928-b0d3-65f4f828a0c7");
-    assert.equal(info.contentType, "application/octet-stream");
-    // MetaUsr as MinIO stored it, keys lowercased; "x-amz-storage-class: STANDARD" is hidden.
-    assert.deepEqual(info.metadata, { "x-amz-replication-status": "REPLICA" });
-    assert.equal(info.modTime.getTime(), Math.floor(1647789301539406531 / 1e6));
+      assert.equal(info.contentType, "application/octet-stream");
+      // MetaUsr as MinIO stored it, keys lowercased; "x-amz-storage-class: STANDARD" is hidden.
+      assert.deepEqual(info.metadata, { "x-amz-replication-status": "REPLICA" });
+      assert.equal(info.modTime.getTime(), Math.floor(1647789301539406531 / 1e6));
       // disk1 has no xl.meta: the object reads without it too. (Only 3 drives list the version
-    // of this 3+2 object, exactly its read quorum, so no listed shard can be lost here.)
+      // of this 3+2 object, exactly its read quorum, so no listed shard can be lost here.)
       const withoutDisk1: StorageDrive[] = await open();
       withoutDisk1[0] = offlineDrive("disk1");
       assert.equal(md5((await readObject(withoutDisk1, "bucket", "testobj")).bytes), info.etag);
