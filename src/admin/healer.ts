@@ -26,12 +26,18 @@ export class Healer {
   readonly #layer: AdminLayer;
   readonly #metrics: ServerMetrics;
   #running: string | undefined;
-  #driveHealWanted = false;
+  readonly #drivesBack = new Set<string>();
   #driveHeal: Promise<void> | undefined;
+  readonly #onBackgroundHeal: (endpoints: string[], result: HealSummary | Error) => void;
 
-  constructor(layer: AdminLayer, metrics: ServerMetrics) {
+  constructor(
+    layer: AdminLayer,
+    metrics: ServerMetrics,
+    onBackgroundHeal: (endpoints: string[], result: HealSummary | Error) => void = () => {},
+  ) {
     this.#layer = layer;
     this.#metrics = metrics;
+    this.#onBackgroundHeal = onBackgroundHeal;
   }
 
   /** What the running heal covers, undefined when none runs. */
@@ -57,20 +63,22 @@ export class Healer {
   }
 
   /**
-   * A drive came back (or was replaced): heal everything in the background, once for any
-   * number of drives that come back while it runs (then once more, for the late ones).
+   * A drive came back (or was replaced): heal everything in the background. Drives that come
+   * back while it runs cause one more round, not one each; `onBackgroundHeal` (constructor)
+   * hears each round's endpoints and result.
    */
-  healAfterReconnect(onDone: (summary: HealSummary | Error) => void): void {
-    this.#driveHealWanted = true;
+  healAfterReconnect(endpoint: string): void {
+    this.#drivesBack.add(endpoint);
     if (this.#driveHeal !== undefined) return;
     this.#driveHeal = (async () => {
-      while (this.#driveHealWanted) {
-        this.#driveHealWanted = false;
+      while (this.#drivesBack.size > 0) {
+        const endpoints = [...this.#drivesBack];
+        this.#drivesBack.clear();
         await this.#waitForIdle();
         try {
-          onDone(await this.heal("", "", () => {}));
+          this.#onBackgroundHeal(endpoints, await this.heal("", "", () => {}));
         } catch (error) {
-          onDone(error as Error);
+          this.#onBackgroundHeal(endpoints, error as Error);
         }
       }
       this.#driveHeal = undefined;

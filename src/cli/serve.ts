@@ -52,7 +52,7 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
   const drives = await openDrives(endpoints, {
     metrics,
     clock,
-    onBack: (drive) => healer?.healAfterReconnect((summary) => logDriveHeal(drive, summary)),
+    onBack: (drive) => healer?.healAfterReconnect(drive.endpoint),
   });
   const { layer, deploymentId, report } = await openObjectLayer({
     topology,
@@ -60,7 +60,7 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
     clock,
     randomUuid,
   });
-  healer = new Healer(layer, metrics);
+  healer = new Healer(layer, metrics, logDriveHeal);
 
   const app = createApp({
     objects: layer,
@@ -167,13 +167,13 @@ async function openDrives(
   return new Map(opened.map((drive) => [drive.endpoint, drive]));
 }
 
-function logDriveHeal(drive: HealthCheckedDrive, summary: HealSummary | Error): void {
+function logDriveHeal(endpoints: string[], summary: HealSummary | Error): void {
   if (summary instanceof Error) {
-    writeStderr(`heal after ${drive.endpoint} came back failed: ${summary.message}\n`);
+    writeStderr(`heal after ${endpoints.join(" ")} came back failed: ${summary.message}\n`);
     return;
   }
   writeStderr(
-    `heal after ${drive.endpoint} came back: ${summary.objectsChecked} objects checked, ` +
+    `heal after ${endpoints.join(" ")} came back: ${summary.objectsChecked} objects checked, ` +
       `${summary.objectsHealed} healed, ${summary.objectsUnrecoverable} unrecoverable` +
       (summary.drivesFormatted.length > 0
         ? `, formatted ${summary.drivesFormatted.join(" ")}`
