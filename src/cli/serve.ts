@@ -48,11 +48,13 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
   const clock = { nowNs: () => BigInt(Date.now()) * 1_000_000n, nowMs: () => Date.now() };
   const startedMs = clock.nowMs();
   const metrics = new ServerMetrics(new MetricsRegistry());
-  let healer: Healer | undefined;
+  // The healer needs the object layer, which needs the drives: drives that come back before
+  // the layer is open are healed by start-up itself.
+  const late: { healer?: Healer } = {};
   const drives = await openDrives(endpoints, {
     metrics,
     clock,
-    onBack: (drive) => healer?.healAfterReconnect(drive.endpoint),
+    onBack: (drive) => late.healer?.healAfterReconnect(drive.endpoint),
   });
   const { layer, deploymentId, report } = await openObjectLayer({
     topology,
@@ -60,7 +62,7 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
     clock,
     randomUuid,
   });
-  healer = new Healer(layer, metrics, logDriveHeal);
+  const healer = late.healer = new Healer(layer, metrics, logDriveHeal);
 
   const app = createApp({
     objects: layer,
