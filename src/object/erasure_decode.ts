@@ -46,13 +46,36 @@ export class BlockDecoder {
 
   /** The data bytes of block `blockIndex` of a part of `partSizeBytes`. */
   async readBlock(partSizeBytes: number, blockIndex: number): Promise<Uint8Array> {
+    return concatBytes(await this.readBlockPieces(partSizeBytes, blockIndex));
+  }
+
+  /**
+   * Bytes `from..to` (exclusive end, default the whole block) of block `blockIndex`, as
+   * views of its data shards in order: no copy of the block is made.
+   */
+  async readBlockPieces(
+    partSizeBytes: number,
+    blockIndex: number,
+    from = 0,
+    to = Number.MAX_SAFE_INTEGER,
+  ): Promise<Uint8Array[]> {
     const layout = blockLayout(this.geometry, partSizeBytes, blockIndex);
     const shards = await this.#readShards(layout, this.geometry.dataShards);
     const dataShards = this.geometry.dataShards;
     const complete = shards.slice(0, dataShards).every((shard) => shard !== null)
       ? (shards as Uint8Array[])
       : this.rs.reconstruct(shards, { dataOnly: true });
-    return concatBytes(complete.slice(0, dataShards)).subarray(0, layout.blockBytes);
+    const end = Math.min(to, layout.blockBytes);
+    const pieces: Uint8Array[] = [];
+    for (let i = 0; i < dataShards; i++) {
+      const shardStart = i * layout.shardBytes;
+      const pieceStart = Math.max(from, shardStart);
+      const pieceEnd = Math.min(end, shardStart + layout.shardBytes);
+      if (pieceEnd > pieceStart) {
+        pieces.push(complete[i].subarray(pieceStart - shardStart, pieceEnd - shardStart));
+      }
+    }
+    return pieces;
   }
 
   /** All D + P shards of a block (missing ones reconstructed): what healing writes. */
@@ -234,10 +257,8 @@ async function* rangeBlocks(
   blockSizeBytes: number,
 ): AsyncGenerator<Uint8Array> {
   const read = (slice: BlockSlice) =>
-    slice.part.decoder.readBlock(slice.part.sizeBytes, slice.block).then(
-      (bytes) => ({ bytes: bytes.subarray(slice.from, Math.min(slice.to, bytes.length)) }),
-      (error: unknown) => ({ error }),
-    );
+    slice.part.decoder.readBlockPieces(slice.part.sizeBytes, slice.block, slice.from, slice.to)
+      .then((pieces) => ({ pieces }), (error: unknown) => ({ error }));
   const slices = rangeSlices(parts, range, blockSizeBytes);
   let next = slices.next();
   let pending = next.done ? undefined : read(next.value);
@@ -246,6 +267,6 @@ async function* rangeBlocks(
     next = slices.next();
     pending = next.done ? undefined : read(next.value);
     if ("error" in current) throw current.error;
-    yield current.bytes;
+    yield* current.pieces;
   }
 }
