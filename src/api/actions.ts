@@ -44,6 +44,10 @@ export const operationActions: Record<S3OperationName, string> = {
   AbortMultipartUpload: "s3:AbortMultipartUpload",
   ListParts: "s3:ListMultipartUploadParts",
   PreflightCors: "",
+  GetBucketAcl: "s3:GetBucketAcl",
+  PutBucketAcl: "s3:PutBucketAcl",
+  GetObjectAcl: "s3:GetObjectAcl",
+  PutObjectAcl: "s3:PutObjectAcl",
 };
 
 /** Object-level resources are `arn:aws:s3:::bucket/key`, bucket-level `arn:aws:s3:::bucket`. */

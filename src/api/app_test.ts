@@ -16,12 +16,14 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   DeleteObjectTaggingCommand,
+  GetBucketAclCommand,
   GetBucketCorsCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
+  GetObjectAclCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
   GetObjectTaggingCommand,
@@ -33,11 +35,13 @@ import {
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   ListPartsCommand,
+  PutBucketAclCommand,
   PutBucketCorsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
   PutObjectTaggingCommand,
@@ -546,7 +550,7 @@ Deno.test("S3 API through the AWS SDK: buckets, objects, errors", testOptions, a
         const acl = await signedFetch(server, {
           method: "GET",
           path: "/photos",
-          query: { acl: "" },
+          query: { website: "" },
         });
         assertEquals([acl.status, await errorCode(acl)], [501, "NotImplemented"]);
         const post = await signedFetch(server, { method: "POST", path: "/photos/digits" });
@@ -946,6 +950,34 @@ Deno.test(
             403,
             "SignatureDoesNotMatch",
           ]);
+        },
+      );
+
+      await t.step(
+        "ACLs: owner FULL_CONTROL is reported; private is accepted, public-read is NotImplemented",
+        async () => {
+          const bucketAcl = await s3.send(new GetBucketAclCommand({ Bucket: "dst" }));
+          assertEquals(bucketAcl.Grants?.map((g) => [g.Grantee?.Type, g.Permission]), [[
+            "CanonicalUser",
+            "FULL_CONTROL",
+          ]]);
+          assertEquals(bucketAcl.Owner?.ID, bucketAcl.Grants?.[0].Grantee?.ID);
+          const objectAcl = await s3.send(
+            new GetObjectAclCommand({ Bucket: "dst", Key: "copy.txt" }),
+          );
+          assertEquals(objectAcl.Grants?.[0].Permission, "FULL_CONTROL");
+          await s3.send(
+            new PutObjectAclCommand({ Bucket: "dst", Key: "copy.txt", ACL: "private" }),
+          );
+          assertEquals(
+            (await failure(s3.send(new PutBucketAclCommand({ Bucket: "dst", ACL: "public-read" }))))
+              .code,
+            "NotImplemented",
+          );
+          assertEquals(
+            (await failure(s3.send(new GetObjectAclCommand({ Bucket: "dst", Key: "nope" })))).code,
+            "NoSuchKey",
+          );
         },
       );
 

@@ -1,6 +1,7 @@
 /** Every S3 operation → its handler: one exhaustive table (the compiler checks every name is here). */
 import type { OperationHandler } from "./context.ts";
 import type { S3OperationName } from "./router.ts";
+import * as acl from "./operations/acl.ts";
 import * as buckets from "./operations/buckets.ts";
 import * as copy from "./operations/copy.ts";
 import * as cors from "./operations/cors.ts";
@@ -56,4 +57,8 @@ export const handlers: Record<S3OperationName, OperationHandler> = {
   AbortMultipartUpload: multipart.abortMultipartUpload,
   ListParts: multipart.listParts,
   PreflightCors: cors.preflightCors,
+  GetBucketAcl: acl.getBucketAcl,
+  PutBucketAcl: acl.putBucketAcl,
+  GetObjectAcl: acl.getObjectAcl,
+  PutObjectAcl: acl.putObjectAcl,
 };

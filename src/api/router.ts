@@ -33,7 +33,9 @@ export type BucketOperationName =
   | "ListObjectsV2"
   | "ListMultipartUploads"
   | "DeleteObjects"
-  | "PostObject";
+  | "PostObject"
+  | "GetBucketAcl"
+  | "PutBucketAcl";
 
 export type ObjectOperationName =
   | "PutObject"
@@ -49,7 +51,9 @@ export type ObjectOperationName =
   | "UploadPartCopy"
   | "CompleteMultipartUpload"
   | "AbortMultipartUpload"
-  | "ListParts";
+  | "ListParts"
+  | "GetObjectAcl"
+  | "PutObjectAcl";
 
 export type S3Operation =
   | { name: ServiceOperationName; bucket: ""; key: ""; query: URLSearchParams }
@@ -67,7 +71,6 @@ export interface RouterOptions {
 
 /** Sub-resources S3 has that aistor does not serve: answered NotImplemented, as MinIO does. */
 const unsupportedSubresources = [
-  "acl",
   "accelerate",
   "analytics",
   "encryption",
@@ -167,6 +170,7 @@ const bucketGet: [string, BucketOperationName][] = [
   ["lifecycle", "GetBucketLifecycleConfiguration"],
   ["object-lock", "GetObjectLockConfiguration"],
   ["uploads", "ListMultipartUploads"],
+  ["acl", "GetBucketAcl"],
 ];
 
 const bucketPut: [string, BucketOperationName][] = [
@@ -176,6 +180,7 @@ const bucketPut: [string, BucketOperationName][] = [
   ["cors", "PutBucketCors"],
   ["lifecycle", "PutBucketLifecycleConfiguration"],
   ["object-lock", "PutObjectLockConfiguration"],
+  ["acl", "PutBucketAcl"],
 ];
 
 const bucketDelete: [string, BucketOperationName][] = [
@@ -220,6 +225,7 @@ function routeObject(verb: string, query: URLSearchParams, headers: Headers): Ob
     case "GET":
       if (query.has("uploadId")) return "ListParts";
       if (query.has("tagging")) return "GetObjectTagging";
+      if (query.has("acl")) return "GetObjectAcl";
       return "GetObject";
     case "HEAD":
       return "HeadObject";
@@ -228,6 +234,7 @@ function routeObject(verb: string, query: URLSearchParams, headers: Headers): Ob
         return copySource ? "UploadPartCopy" : "UploadPart";
       }
       if (query.has("tagging")) return "PutObjectTagging";
+      if (query.has("acl")) return "PutObjectAcl";
       return copySource ? "CopyObject" : "PutObject";
     case "POST":
       if (query.has("uploads")) return "CreateMultipartUpload";

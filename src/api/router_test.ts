@@ -60,6 +60,10 @@ Deno.test("router names service, bucket and object operations in AWS's words (pa
     ["DELETE", "/b1/k?uploadId=u", {}, "AbortMultipartUpload"],
     ["GET", "/b1/k?uploadId=u", {}, "ListParts"],
     ["OPTIONS", "/b1/k", {}, "PreflightCors"],
+    ["GET", "/b1?acl", {}, "GetBucketAcl"],
+    ["PUT", "/b1?acl", {}, "PutBucketAcl"],
+    ["GET", "/b1/k?acl", {}, "GetObjectAcl"],
+    ["PUT", "/b1/k?acl", {}, "PutObjectAcl"],
   ];
   for (const [method, target, headers, expected] of table) {
     assertEquals(route(method, target, headers).name, expected, `${method} ${target}`);
@@ -88,7 +92,7 @@ Deno.test("router reads the bucket from the Host header for configured domains (
 });
 
 Deno.test("router refuses unsupported sub-resources with NotImplemented and bad methods with MethodNotAllowed", () => {
-  assertEquals(routeError("GET", "/b1?acl"), "NotImplemented");
+  assertEquals(routeError("GET", "/b1?website"), "NotImplemented");
   assertEquals(routeError("PUT", "/b1/k?retention"), "NotImplemented");
   assertEquals(routeError("POST", "/b1/k?select&select-type=2"), "NotImplemented");
   assertEquals(routeError("PATCH", "/b1/k"), "MethodNotAllowed");

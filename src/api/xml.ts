@@ -40,6 +40,17 @@ export function el(name: string, ...content: XmlContent[]): XmlFragment {
   return { xml: `<${name}>${renderContent(content)}</${name}>` };
 }
 
+/** `<name a="v" …>content…</name>`: attribute values are escaped like text. */
+export function elWithAttributes(
+  name: string,
+  attributes: Record<string, string>,
+  ...content: XmlContent[]
+): XmlFragment {
+  const rendered = Object.entries(attributes).map(([key, value]) => ` ${key}="${escapeXml(value)}"`)
+    .join("");
+  return { xml: `<${name}${rendered}>${renderContent(content)}</${name}>` };
+}
+
 /** Like `el`, but omitted entirely when `value` is undefined. */
 export function optionalEl(
   name: string,
