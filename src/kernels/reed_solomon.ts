@@ -18,7 +18,8 @@ export class TooFewShardsError extends Error {
 export class ReedSolomon {
   readonly dataShards: number;
   readonly parityShards: number;
-  /** Rows D..D+P-1 of the encoding matrix (parityShards × dataShards, row-major). */
+  /** Rows D..D+P-1 of the encoding matrix (parityShards × dataShards, row-major); this
+   * instance's own copy. */
   readonly parityMatrix: Uint8Array;
 
   /** Throws RangeError unless 1 ≤ dataShards, 0 ≤ parityShards and the sum is ≤ 256. */
@@ -26,7 +27,7 @@ export class ReedSolomon {
     checkShardCounts(dataShards, parityShards);
     this.dataShards = dataShards;
     this.parityShards = parityShards;
-    this.parityMatrix = encodingMatrix(dataShards, parityShards).subarray(dataShards * dataShards);
+    this.parityMatrix = encodingMatrix(dataShards, parityShards).slice(dataShards * dataShards);
   }
 
   get totalShards(): number {
@@ -96,7 +97,7 @@ export class ReedSolomon {
   }
 
   /**
-   * shards.length = D+P, null where missing; fills in missing ones (only data ones when
+   * shards.length = D+P, null (or undefined) where missing; fills in missing ones (only data ones when
    * dataOnly: missing parity entries then stay null), returns the complete array (the same
    * array, filled in place with fresh arrays). Present shards are used as given, not checked.
    * Throws TooFewShardsError when fewer than D shards are present, RangeError when lengths differ.
@@ -113,7 +114,7 @@ export class ReedSolomon {
       throw new TooFewShardsError(present.length, this.dataShards);
     }
     const wantedCount = options.dataOnly ? this.dataShards : this.totalShards;
-    const missing = [...Array(wantedCount).keys()].filter((i) => shards[i] === null);
+    const missing = [...Array(wantedCount).keys()].filter((i) => shards[i] == null);
     if (missing.length > 0) {
       const inputs = present.slice(0, this.dataShards);
       const rebuilt = this.#rebuild(shards as Uint8Array[], inputs, missing, shardBytes);
@@ -177,7 +178,7 @@ function commonLength(shards: Uint8Array[], action: string): number {
 function presentIndexes(shards: (Uint8Array | null)[]): number[] {
   const present: number[] = [];
   shards.forEach((shard, i) => {
-    if (shard !== null) present.push(i);
+    if (shard != null) present.push(i);
   });
   return present;
 }
