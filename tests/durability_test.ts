@@ -362,3 +362,22 @@ Deno.test("a delete marker missing on a drive is healed; a multipart upload surv
   assert.equal(md5(back), md5(new Uint8Array([...part1, ...part2])));
   await set.close();
 });
+
+Deno.test("a new key whose commit loses quorum leaves no xl.meta, data dir or tmp on any drive", async () => {
+  const random = seededRandom(seed + 18);
+  const { drives, inner, set } = await faultySet(4, 2);
+  drives[1].addFault({ operation: "renameData", error: "DriveFull" });
+  drives[3].addFault({ operation: "renameData", error: "DriveOffline" });
+  await assert.rejects(
+    putBytes(set, "new", seededBytes(random, 300_000)),
+    (e: unknown) =>
+      e instanceof ObjectError && (e.code === "WriteQuorum" || e.code === "DriveFull"),
+  );
+  for (const drive of inner) {
+    await assert.rejects(drive.readMetadata("bucket", "new"));
+    await assert.rejects(drive.listDir("bucket", "new"), "the object dir is pruned");
+    const tmp = (await drive.listDir(".minio.sys", "tmp")).filter((name) => name !== ".trash/");
+    assert.deepEqual(tmp, []);
+  }
+  await set.close();
+});
