@@ -5,13 +5,21 @@
  * starve a writer. Consecutive readers at the head of the queue are granted together.
  * Every wait has a timeout; an idle resource leaves no entry behind.
  */
+import { ObjectError } from "./object_layer.ts";
 
 export type LockMode = "read" | "write";
 
-/** Waiting longer than the timeout for a namespace lock (S3: 503 SlowDown / OperationTimedOut). */
-export class LockTimeoutError extends Error {
+/**
+ * Waiting longer than the timeout for a namespace lock. MinIO answers 503 (OperationTimedOut);
+ * ObjectErrorCode has no code of its own for it, so it carries the quorum code of its mode,
+ * which the API also answers with a retryable 503.
+ */
+export class LockTimeoutError extends ObjectError {
   constructor(readonly resource: string, readonly mode: LockMode, readonly timeoutMs: number) {
-    super(`Cannot ${mode}-lock "${resource}": still held by others after ${timeoutMs} ms`);
+    super(
+      mode === "read" ? "ReadQuorum" : "WriteQuorum",
+      `Cannot ${mode}-lock "${resource}": still held by others after ${timeoutMs} ms`,
+    );
     this.name = "LockTimeoutError";
   }
 }
