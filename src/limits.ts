@@ -148,3 +148,9 @@ export const listWalkReadAheadEntries = 8;
 
 /** DeleteObjects: keys deleted at once (bounds in-flight drive operations of one request). */
 export const deleteObjectsConcurrencyMax = 16;
+
+/**
+ * Keys a delimiter listing skips inside an already reported common prefix before it restarts
+ * the walks past the prefix (a restart re-reads directories on every drive; skipping merges).
+ */
+export const listPrefixSkipEntriesMax = 16;

@@ -11,11 +11,12 @@
  * Delimiter roll-up follows S3: a key whose remainder after `prefix` contains the delimiter is
  * reported once as the common prefix ending at its first delimiter. Keys and common prefixes
  * form one sorted sequence of entries; a page holds the entries sorting after the marker, at
- * most `maxKeys` of them. After a common prefix the walks restart past it, so a prefix holding
- * a million keys costs one restart, not a million entries.
+ * most `maxKeys` of them. Within a common prefix a few keys are skipped in the stream; past
+ * that the walks restart after the prefix, so a prefix holding a million keys costs one
+ * restart, not a million entries, and many small prefixes cost no restart at all.
  */
 import type { StorageDrive, WalkEntry } from "../drive/storage_drive.ts";
-import { listKeysMax, listWalkReadAheadEntries } from "../limits.ts";
+import { listKeysMax, listPrefixSkipEntriesMax, listWalkReadAheadEntries } from "../limits.ts";
 import { decodeXlMeta, mergeVersions } from "../metadata/xl_meta.ts";
 import type { ObjectVersion, Version, XlMeta } from "../metadata/types.ts";
 import type {
@@ -430,6 +431,7 @@ async function collectPage<T>(
   if (options.maxKeys === 0) return { entries, isTruncated: false };
   let walkAfter = options.startAfter;
   let lastPrefix: string | undefined;
+  let skippedInPrefix = 0;
   for (;;) {
     let restartAfter: string | undefined;
     const scan = scanAll(context.sets, {
@@ -439,17 +441,23 @@ async function collectPage<T>(
     });
     try {
       for await (const listed of scan) {
+        if (lastPrefix !== undefined && listed.key.startsWith(lastPrefix)) {
+          // Inside a common prefix already counted: skip a few keys, then jump past it.
+          if (++skippedInPrefix < listPrefixSkipEntriesMax) continue;
+          restartAfter = pastPrefix(lastPrefix);
+          break;
+        }
+        const prefix = commonPrefixOf(listed.key, options.prefix, options.delimiter);
         const items = expand(listed);
         if (items.length === 0) continue;
-        const prefix = commonPrefixOf(listed.key, options.prefix, options.delimiter);
         if (prefix !== undefined) {
-          if (prefix !== lastPrefix && isAfterMarker(prefix, undefined)) {
+          if (isAfterMarker(prefix, undefined)) {
             if (entries.length === options.maxKeys) return { entries, isTruncated: true };
             entries.push({ prefix });
           }
           lastPrefix = prefix;
-          restartAfter = pastPrefix(prefix);
-          break;
+          skippedInPrefix = 0;
+          continue;
         }
         for (const item of items) {
           if (!isAfterMarker(listed.key, item)) continue;
