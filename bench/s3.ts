@@ -93,7 +93,12 @@ async function benchServer(
     if (!/BucketAlready/.test(String(error?.name))) throw error;
   });
   const results: CellResult[] = [];
+  // Keys written so far, by size: GETs read these (a cell whose PUTs ran out of time reads the
+  // objects of the same size written by earlier cells).
+  const writtenKeys = new Map<number, string[]>();
   for (const plan of plans) {
+    const keys = writtenKeys.get(plan.sizeBytes) ?? [];
+    writtenKeys.set(plan.sizeBytes, keys);
     const put = await measure(server.name, "PUT", plan, (i, abortSignal) =>
       client.send(
         new PutObjectCommand({
@@ -103,12 +108,13 @@ async function benchServer(
           ContentLength: plan.sizeBytes,
         }),
         { abortSignal },
-      ).then(() => undefined));
+      ).then(() => void keys.push(keyOf(plan, i))));
     log(describe(put));
-    const written = Math.max(1, put.ops);
-    const get = await measure(server.name, "GET", plan, async (i) => {
+    const get = await measure(server.name, "GET", plan, async (i, abortSignal) => {
+      if (keys.length === 0) throw new Error(`no ${sizeName(plan.sizeBytes)} object was written`);
       const response = await client.send(
-        new GetObjectCommand({ Bucket: "bench", Key: keyOf(plan, i % written) }),
+        new GetObjectCommand({ Bucket: "bench", Key: keys[i % keys.length] }),
+        { abortSignal },
       );
       let bytes = 0;
       for await (const chunk of response.Body as AsyncIterable<Uint8Array>) {
