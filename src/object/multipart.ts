@@ -91,6 +91,26 @@ export function uploadUuidOf(uploadId: string): string {
   return uuid;
 }
 
+/** Lock resource of one upload (its parts are renamed in under it). */
+function uploadResource(ref: UploadRef): string {
+  return `${objectResource(ref.bucket, ref.path)}/${ref.uploadId}`;
+}
+
+/** Complete and abort hold the object lock, then the upload lock (always in this order). */
+async function lockObjectAndUpload(ctx: SetContext, ref: UploadRef): Promise<() => void> {
+  const unlockObject = await ctx.locks.lock(objectResource(ref.bucket, ref.path), "write");
+  try {
+    const unlockUpload = await ctx.locks.lock(uploadResource(ref), "write");
+    return () => {
+      unlockUpload();
+      unlockObject();
+    };
+  } catch (error) {
+    unlockObject();
+    throw error;
+  }
+}
+
 function uploadDir(ref: UploadRef): string {
   return `${uploadsDir(ref.bucket, ref.path)}/${uploadUuidOf(ref.uploadId)}`;
 }
@@ -236,11 +256,9 @@ export async function putObjectPart(
     // Step 2: per drive, rename the part into `<upload>/<dataDir>/part.N`, then write
     // `part.N.meta`. A crash between the two leaves a part without meta: invisible to
     // ListParts and refused by Complete (InvalidPart), replaced by a re-upload.
-    const unlock = await ctx.locks.lock(
-      `${objectResource(ref.bucket, ref.path)}/${ref.uploadId}`,
-      "write",
-    );
+    const unlock = await ctx.locks.lock(uploadResource(ref), "write");
     try {
+      await readUpload(ctx, ref); // NoSuchUpload if it was completed or aborted meanwhile
       const dir = `${uploadDir(ref)}/${upload.dataDir}`;
       const outcomes = await onAllDrives(ctx.drives, async (drive, position) => {
         if (staged.failures[position] !== undefined) throw staged.failures[position];
@@ -328,7 +346,7 @@ export async function listObjectParts(
 }
 
 export async function abortMultipartUpload(ctx: SetContext, ref: UploadRef): Promise<void> {
-  const unlock = await ctx.locks.lock(objectResource(ref.bucket, ref.path), "write");
+  const unlock = await lockObjectAndUpload(ctx, ref);
   try {
     await readUpload(ctx, ref);
     const outcomes = await onAllDrives(
@@ -353,7 +371,7 @@ export async function completeMultipartUpload(
   options: { ifMatchEtag?: string; ifNoneMatch?: "*" | string; versioning: VersioningState },
 ): Promise<ObjectInfo> {
   checkPartOrder(requested);
-  const unlock = await ctx.locks.lock(objectResource(ref.bucket, ref.path), "write");
+  const unlock = await lockObjectAndUpload(ctx, ref);
   try {
     const upload = await readUpload(ctx, ref);
     const dir = `${uploadDir(ref)}/${upload.dataDir}`;

@@ -199,3 +199,20 @@ Deno.test("cleanupStaleUploads() removes uploads older than the limit and keeps 
   );
   assert.deepEqual((await set.listMultipartUploads("bucket", "")).map((u) => u.uploadId), [fresh]);
 });
+
+Deno.test("a part racing an abort never resurrects the upload's directory", async () => {
+  const random = seededRandom(seed + 2);
+  const drives = await memoryDrives(4);
+  const set = makeSet(drives);
+  const uploadId = await set.newMultipartUpload("bucket", "race", { metadata: {} });
+  const bytes = seededBytes(random, 3 * MiB);
+  const part = set.putObjectPart("bucket", "race", uploadId, 1, bodyOf(bytes, random), {
+    sizeBytes: bytes.length,
+  });
+  await set.abortMultipartUpload("bucket", "race", uploadId);
+  await assert.rejects(part, isCode("NoSuchUpload"));
+  for (const drive of drives) {
+    const hashDirs = await drive.listDir(".minio.sys", "multipart").catch(() => []);
+    assert.deepEqual(hashDirs, [], "nothing left under .minio.sys/multipart");
+  }
+});
