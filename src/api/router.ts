@@ -3,6 +3,7 @@
  * bucket and key, from the method, the path (path-style or virtual-host-style), the query's
  * sub-resources and a few headers. Unknown combinations fail as AWS answers them.
  */
+import { keyMaxBytes } from "../limits.ts";
 import { S3Error } from "./s3_errors.ts";
 
 export type ServiceOperationName = "ListBuckets";
@@ -108,6 +109,12 @@ export function routeRequest(
   if (bucket === "") return routeService(verb, query);
   if (verb === "OPTIONS") return { name: "PreflightCors", bucket, key, query };
   if (key === "") return { name: routeBucket(verb, query, headers), bucket, key: "", query };
+  if (new TextEncoder().encode(key).length > keyMaxBytes) {
+    throw new S3Error(
+      "KeyTooLongError",
+      `Your key is too long: at most ${keyMaxBytes} bytes of UTF-8`,
+    );
+  }
   return { name: routeObject(verb, query, headers), bucket, key, query };
 }
 

@@ -99,4 +99,6 @@ Deno.test("router refuses unsupported sub-resources with NotImplemented and bad 
   assertEquals(routeError("POST", "/b1/k"), "MethodNotAllowed");
   assertEquals(routeError("DELETE", "/"), "MethodNotAllowed");
   assertEquals(routeError("GET", "/b1/%E0%A4%A"), "InvalidURI");
+  assertEquals(routeError("PUT", "/b1/" + "€".repeat(342)), "KeyTooLongError");
+  assertEquals(route("PUT", "/b1/" + "€".repeat(341)).name, "PutObject");
 });

@@ -2,6 +2,7 @@
  * CopyObject and UploadPartCopy: the source is read through the object layer and streamed into
  * the destination (never buffered), after the x-amz-copy-source-if-* conditions hold.
  */
+import { putObjectMaxBytes } from "../../limits.ts";
 import type { ObjectInfo } from "../../object/object_layer.ts";
 import { evaluateCopySourceConditions, readCopySourceConditions } from "../conditions.ts";
 import type { RequestContext } from "../context.ts";
@@ -78,6 +79,12 @@ export async function copyObject(context: RequestContext): Promise<Response> {
   const metadataDirective = directive(headers, "x-amz-metadata-directive");
   const taggingDirective = directive(headers, "x-amz-tagging-directive");
   const sourceInfo = await readSourceInfo(context, source);
+  if (sourceInfo.sizeBytes > putObjectMaxBytes) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The specified copy source is larger than the maximum allowable size for a copy source: ${putObjectMaxBytes}`,
+    );
+  }
   // Copying an older version onto its own key restores it: only the current version is "itself".
   const selfCopy = source.bucket === bucket && source.key === key &&
     (source.versionId === undefined || sourceInfo.isLatest);
