@@ -172,23 +172,30 @@ export function isFreeVersion(version: Version): boolean {
   return version.kind === "deleteMarker" && version.metaSys.has(metaSysKeys.freeVersion);
 }
 
-/** The header MinIO derives from a version body (§4.4.2). */
-export function versionHeader(version: Version): VersionHeader {
-  const header: VersionHeader = {
+/** A header without its signature: everything cheap to derive. */
+export type HeaderFields = Omit<VersionHeader, "signature">;
+
+/** The header fields MinIO derives from a version body (§4.4.2), signature aside. */
+export function headerFields(version: Version): HeaderFields {
+  const fields: HeaderFields = {
     versionId: version.versionId,
     modTimeNs: version.modTimeNs,
-    signature: versionSignature(version),
     type: versionType[version.kind],
     flags: 0,
     ecN: 0,
     ecM: 0,
   };
   if (version.kind === "object") {
-    header.flags = objectFlags(version);
-    header.ecN = version.erasure.parityShards & 0xff;
-    header.ecM = version.erasure.dataShards & 0xff;
-  } else if (isFreeVersion(version)) header.flags = headerFlags.freeVersion;
-  return header;
+    fields.flags = objectFlags(version);
+    fields.ecN = version.erasure.parityShards & 0xff;
+    fields.ecM = version.erasure.dataShards & 0xff;
+  } else if (isFreeVersion(version)) fields.flags = headerFlags.freeVersion;
+  return fields;
+}
+
+/** The header MinIO derives from a version body (§4.4.2). */
+export function versionHeader(version: Version): VersionHeader {
+  return { ...headerFields(version), signature: versionSignature(version) };
 }
 
 // -------------------------------------------------------------------------------- sort order
@@ -215,11 +222,15 @@ export function compareHeaders(a: VersionHeader, b: VersionHeader): number {
   return b.flags - a.flags;
 }
 
+/** Identical header fields, signature aside. */
+export function headerFieldsEqual(a: HeaderFields, b: HeaderFields): boolean {
+  return a.versionId === b.versionId && a.modTimeNs === b.modTimeNs && a.type === b.type &&
+    a.flags === b.flags && a.ecN === b.ecN && a.ecM === b.ecM;
+}
+
 /** Identical headers, field by field (EcN/EcM included). */
 export function headersEqual(a: VersionHeader, b: VersionHeader): boolean {
-  return a.versionId === b.versionId && a.modTimeNs === b.modTimeNs && a.type === b.type &&
-    a.flags === b.flags && a.ecN === b.ecN && a.ecM === b.ecM &&
-    compareBytes(a.signature, b.signature) === 0;
+  return headerFieldsEqual(a, b) && compareBytes(a.signature, b.signature) === 0;
 }
 
 // -------------------------------------------------------------------------------- wire format

@@ -10,11 +10,15 @@ import { normalizeVersionId, versionKey } from "./uuid_bytes.ts";
 import { versionType } from "./version_body.ts";
 import {
   compareHeaders,
+  type HeaderFields,
+  headerFields,
+  headerFieldsEqual,
   headersEqual,
   isFreeVersion,
   type VersionHeader,
   versionHeader,
 } from "./version_header.ts";
+import { sameSignedContent } from "./version_content.ts";
 
 /** Sort order of two versions; headers (and so signatures) are only computed on ties. */
 export function compareVersions(a: Version, b: Version): number {
@@ -63,12 +67,17 @@ export function latestVersion(meta: XlMeta): Version | undefined {
 
 // --------------------------------------------------------------------------------------- merge
 
-/** A version with its header, derived (signature included) only when first needed. */
+/**
+ * A version in a drive's list, with its header fields; the signature is derived only when a
+ * comparison needs it (copies with equal content agree without hashing).
+ */
 class Entry {
   readonly version: Version;
+  readonly fields: HeaderFields;
   #header: VersionHeader | undefined;
   constructor(version: Version) {
     this.version = version;
+    this.fields = headerFields(version);
   }
   get header(): VersionHeader {
     this.#header ??= versionHeader(this.version);
@@ -76,24 +85,38 @@ class Entry {
   }
 }
 
+/** Identical headers (as `headersEqual`), deciding on content before hashing. */
+function entriesEqual(a: Entry, b: Entry): boolean {
+  if (!headerFieldsEqual(a.fields, b.fields)) return false;
+  return sameSignedContent(a.version, b.version) ?? headersEqual(a.header, b.header);
+}
+
+/** `compareHeaders` of the two entries, hashing only for same ModTime and type. */
+function compareEntries(a: Entry, b: Entry): number {
+  const fa = a.fields, fb = b.fields;
+  if (fa.modTimeNs !== fb.modTimeNs) return fa.modTimeNs > fb.modTimeNs ? -1 : 1;
+  if (fa.type !== fb.type) return fa.type - fb.type;
+  return compareHeaders(a.header, b.header);
+}
+
 const nullId = "";
 
 /** Headers of version 3 carry EcM/EcN; MinIO compares them only when both are non-zero. */
-function hasErasure(h: VersionHeader): boolean {
+function hasErasure(h: HeaderFields): boolean {
   return h.ecM > 0 && h.ecN > 0;
 }
 
 /** Non-strict agreement: same id and type, same EcM/EcN when both have them (§8.3). */
-function matchesNotStrict(a: VersionHeader, b: VersionHeader): boolean {
+function matchesNotStrict(a: HeaderFields, b: HeaderFields): boolean {
   const same = a.versionId === b.versionId && a.type === b.type && sameErasure(a, b);
   return a.versionId === nullId ? same && a.modTimeNs === b.modTimeNs : same;
 }
 
-function withoutSignature(h: VersionHeader): VersionHeader {
+function withoutSignature(h: HeaderFields): VersionHeader {
   return { ...h, signature: new Uint8Array(4) };
 }
 
-function sameErasure(a: VersionHeader, b: VersionHeader): boolean {
+function sameErasure(a: HeaderFields, b: HeaderFields): boolean {
   return !hasErasure(a) || !hasErasure(b) || (a.ecM === b.ecM && a.ecN === b.ecN);
 }
 
@@ -101,20 +124,28 @@ function sameErasure(a: VersionHeader, b: VersionHeader): boolean {
  * Same id as `trigger`, but headers that cannot be reconciled: the most common header wins
  * (non-strict: signatures ignored, and only headers whose EcM/EcN agree with `trigger` count).
  */
-function countById(tops: Entry[], trigger: VersionHeader, strict: boolean): [Entry, number] {
-  const groups: { key: VersionHeader; entry: Entry; count: number }[] = [];
+function countById(tops: Entry[], trigger: HeaderFields, strict: boolean): [Entry, number] {
+  const groups: { key: Entry; entry: Entry; count: number }[] = [];
   for (const entry of tops) {
-    if (entry.header.versionId !== trigger.versionId) continue;
-    if (!strict && !sameErasure(entry.header, trigger)) continue;
-    const key = strict ? entry.header : withoutSignature(entry.header);
-    const group = groups.find((g) => headersEqual(g.key, key));
+    if (entry.fields.versionId !== trigger.versionId) continue;
+    if (!strict && !sameErasure(entry.fields, trigger)) continue;
+    const group = groups.find((g) =>
+      strict ? entriesEqual(g.key, entry) : headerFieldsEqual(g.key.fields, entry.fields)
+    );
     if (group) {
       group.count++;
       group.entry = entry;
-    } else groups.push({ key, entry, count: 1 });
+    } else groups.push({ key: entry, entry, count: 1 });
   }
-  groups.sort((a, b) => b.count - a.count || compareHeaders(a.key, b.key));
+  groups.sort((a, b) =>
+    b.count - a.count || (strict ? compareEntries(a.key, b.key) : compareFields(a.key, b.key))
+  );
   return [groups[0].entry, groups[0].count];
+}
+
+/** Sort order with signatures ignored (the non-strict counting key). */
+function compareFields(a: Entry, b: Entry): number {
+  return compareHeaders(withoutSignature(a.fields), withoutSignature(b.fields));
 }
 
 /** The newest top header and how many drives agree with it. */
@@ -122,21 +153,21 @@ function pickLatest(tops: Entry[], strict: boolean): [Entry, number] {
   let latest = tops[0];
   let count = 1;
   for (const entry of tops.slice(1)) {
-    const h = entry.header;
-    if (headersEqual(h, latest.header)) {
+    const h = entry.fields;
+    if (entriesEqual(entry, latest)) {
       count++;
-    } else if (compareHeaders(h, latest.header) < 0) {
-      const agrees = !strict && matchesNotStrict(h, latest.header);
+    } else if (compareEntries(entry, latest) < 0) {
+      const agrees = !strict && matchesNotStrict(h, latest.fields);
       // Same id but irreconcilable: count. (MinIO takes the newer header with count 1 here,
       // which makes the outcome depend on drive order; counting does not.)
-      if (!agrees && h.versionId === latest.header.versionId) {
+      if (!agrees && h.versionId === latest.fields.versionId) {
         return countById(tops, h, strict);
       }
       count = agrees ? count + 1 : 1;
       latest = entry;
-    } else if (!strict && matchesNotStrict(h, latest.header)) {
+    } else if (!strict && matchesNotStrict(h, latest.fields)) {
       count++;
-    } else if (h.versionId === latest.header.versionId) {
+    } else if (h.versionId === latest.fields.versionId) {
       return countById(tops, h, strict);
     }
   }
@@ -145,11 +176,12 @@ function pickLatest(tops: Entry[], strict: boolean): [Entry, number] {
 
 /** Drops from the front of each list what the chosen entry consumed or made obsolete. */
 function dropConsumed(lists: Entry[][], latest: Entry, emitted: Set<string>): void {
+  const chosen = latest.fields;
   for (const list of lists) {
     while (list.length > 0) {
-      const h = list[0].header;
-      const consumed = h.modTimeNs > latest.header.modTimeNs ||
-        headersEqual(h, latest.header) || h.versionId === latest.header.versionId ||
+      const h = list[0].fields;
+      // An identical header has the same id, so the id test covers MinIO's "same header" one.
+      const consumed = h.modTimeNs > chosen.modTimeNs || h.versionId === chosen.versionId ||
         emitted.has(h.versionId);
       if (!consumed) break;
       list.shift();
@@ -192,7 +224,7 @@ export function mergeVersions(
     const [latest, count] = pickLatest(tops, strict);
     if (count >= q) {
       merged.push(latest.version);
-      emitted.add(latest.header.versionId);
+      emitted.add(latest.fields.versionId);
     }
     dropConsumed(lists, latest, emitted);
   }
