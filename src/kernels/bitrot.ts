@@ -18,7 +18,8 @@ export const bitrotKey: Uint8Array = Uint8Array.from(
 /**
  * The bitrot framing of one block in one call: RS-encode `block` and return D+P fresh buffers,
  * each = HighwayHash256(bitrotKey, shard) ‖ shard (the streaming bitrot frame of spec §7.2).
- * An empty block gives D+P empty buffers: MinIO's bitrot writer writes nothing for it.
+ * The buffers are views into one new ArrayBuffer. An empty block gives D+P empty buffers:
+ * MinIO's bitrot writer writes nothing for it.
  */
 export function encodeFramedBlock(rs: ReedSolomon, block: Uint8Array): Uint8Array[] {
   const shardBytes = rs.shardLengthBytes(block.length);
@@ -39,5 +40,5 @@ export function encodeFramedBlock(rs: ReedSolomon, block: Uint8Array): Uint8Arra
     memory.fill(0, start + shard.length, start + shardBytes);
   }
   kernels.exports.rs_encode_framed(coef, rs.dataShards, rs.parityShards, shardBytes, frames, key);
-  return copyShards(memory, frames, frameBytes, frameBytes, totalShards);
+  return copyShards(memory, frames, frameBytes, totalShards);
 }

@@ -44,7 +44,10 @@ export class ReedSolomon {
     return Math.ceil(blockLengthBytes / this.dataShards);
   }
 
-  /** Split the block into D zero-padded data shards and compute P parity shards; returns D+P fresh arrays. */
+  /**
+   * Split the block into D zero-padded data shards and compute P parity shards; returns D+P
+   * fresh arrays (views into one new ArrayBuffer, shared by nothing else).
+   */
   encodeBlock(block: Uint8Array): Uint8Array[] {
     const shardBytes = this.shardLengthBytes(block.length);
     const arena = kernels.arena();
@@ -65,10 +68,10 @@ export class ReedSolomon {
       parity,
       shardBytes,
     );
-    return copyShards(memory, shards, shardBytes, shardBytes, this.totalShards);
+    return copyShards(memory, shards, shardBytes, this.totalShards);
   }
 
-  /** Parity for D given data shards of equal length; returns P fresh arrays. */
+  /** Parity for D given data shards of equal length; returns P fresh arrays (one new buffer). */
   encodeParity(dataShards: Uint8Array[]): Uint8Array[] {
     if (dataShards.length !== this.dataShards) {
       throw new RangeError(
@@ -93,7 +96,7 @@ export class ReedSolomon {
       outputs,
       shardBytes,
     );
-    return copyShards(memory, outputs, shardBytes, shardBytes, this.parityShards);
+    return copyShards(memory, outputs, shardBytes, this.parityShards);
   }
 
   /**
@@ -142,7 +145,7 @@ export class ReedSolomon {
       outputs,
       shardBytes,
     );
-    return copyShards(memory, outputs, shardBytes, shardBytes, missing.length);
+    return copyShards(memory, outputs, shardBytes, missing.length);
   }
 }
 
@@ -183,20 +186,21 @@ function presentIndexes(shards: (Uint8Array | null)[]): number[] {
   return present;
 }
 
-/** `count` fresh arrays of `shardBytes` copied from memory at `offset + i * strideBytes`. */
+/**
+ * `count` adjacent shards of `shardBytes` copied out of wasm memory at `offset`: views into one
+ * fresh ArrayBuffer (one allocation per call, not per shard; allocations dominate small blocks).
+ */
 export function copyShards(
   memory: Uint8Array,
   offset: number,
   shardBytes: number,
-  strideBytes: number,
   count: number,
 ): Uint8Array[] {
-  const shards: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = offset + i * strideBytes;
-    shards.push(memory.slice(start, start + shardBytes));
-  }
-  return shards;
+  const all = memory.slice(offset, offset + count * shardBytes);
+  return Array.from(
+    { length: count },
+    (_, i) => all.subarray(i * shardBytes, (i + 1) * shardBytes),
+  );
 }
 
 /** The (D+P)×D encoding matrix, row-major. */
