@@ -65,7 +65,10 @@ export interface XlMetaLayout {
   /** Only for 1.3 files. */
   headerVersion?: number;
   metaVersion?: number;
-  /** The headers stored in a 1.3 file, in file order (before any re-sorting). */
+  /**
+   * The headers stored in a 1.3 file, in file order (before any re-sorting); re-derived for a
+   * version that a load-time repair changed.
+   */
   storedHeaders?: VersionHeader[];
 }
 
