@@ -8,6 +8,7 @@ import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
 import { ReedSolomon, TooFewShardsError } from "./mod.ts";
 import { encodingMatrix } from "./reed_solomon.ts";
 import { kernels } from "./_wasm.ts";
+import { kernelCallMaxBytes } from "../limits.ts";
 
 const fixtures = new URL("../../../shared/fixtures/minio/", import.meta.url);
 const haveFixtures = await Deno.stat(fixtures).then(() => true, () => false);
@@ -259,6 +260,13 @@ Deno.test("bad arguments get a clear RangeError, never a wasm trap", () => {
   assertThrows(() => rs.shardLengthBytes(-1), RangeError);
   new ReedSolomon(255, 1);
   new ReedSolomon(1, 255);
+});
+
+Deno.test("a block needing more wasm memory than kernelCallMaxBytes gets a RangeError", () => {
+  const rs = new ReedSolomon(1, 1);
+  const block = new Uint8Array(kernelCallMaxBytes / 2 + 1);
+  assertThrows(() => rs.encodeBlock(block), RangeError, "Cannot run a kernel call needing");
+  assertEquals(rs.encodeBlock(block.subarray(0, 1000))[1], block.subarray(0, 1000));
 });
 
 Deno.test("reconstruct() with fewer than D shards throws TooFewShardsError", () => {
