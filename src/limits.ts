@@ -154,3 +154,6 @@ export const deleteObjectsConcurrencyMax = 16;
  * the walks past the prefix (a restart re-reads directories on every drive; skipping merges).
  */
 export const listPrefixSkipEntriesMax = 16;
+
+/** Bucket metadata objects read in parallel while listing buckets (bounds drive reads per request). */
+export const bucketLoadsInFlightMax = 16;

@@ -21,6 +21,7 @@ import {
   type VersioningState,
 } from "./object_layer.ts";
 import { isDriveError, onAllDrives, type Outcome } from "./quorum.ts";
+import { bucketLoadsInFlightMax } from "../limits.ts";
 
 /** The system volume every drive carries; never a bucket. */
 export const systemVolume = ".minio.sys";
@@ -301,14 +302,23 @@ export class Buckets {
         seen.set(volume.name, entry);
       }
     }
+    const names = [...seen.keys()]
+      .filter((name) => seen.get(name)!.count >= bucketReadQuorum(drives.length))
+      .filter((name) => bucketNameProblem(name, false) === undefined)
+      .sort();
+    // Creation times come from each bucket's metadata (as getBucketInfo reports them), loaded
+    // a few at a time and cached; the directory's time stands in when it cannot be read.
     const buckets: BucketInfo[] = [];
-    for (const [name, entry] of seen) {
-      if (entry.count < bucketReadQuorum(drives.length)) continue;
-      if (bucketNameProblem(name, false) !== undefined) continue;
-      const cached = this.#cache.get(name);
-      buckets.push({ name, created: cached?.stored ? cached.metadata.created : entry.created });
+    for (let at = 0; at < names.length; at += bucketLoadsInFlightMax) {
+      const batch = names.slice(at, at + bucketLoadsInFlightMax);
+      const loaded = await Promise.all(
+        batch.map((name) => this.#load(name).catch(() => undefined)),
+      );
+      batch.forEach((name, i) =>
+        buckets.push({ name, created: loaded[i]?.metadata.created ?? seen.get(name)!.created })
+      );
     }
-    return buckets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return buckets;
   }
 
   /**

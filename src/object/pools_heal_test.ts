@@ -99,8 +99,10 @@ Deno.test("healFormat() gives a wiped LocalDrive its format, bucket, bucket meta
       "online",
     ]);
     assertEquals(result.bucketsHealed, 1);
-    // Every object of the bucket and the bucket's .metadata.bin were rebuilt onto drive 2.
-    assertEquals(result.objectsHealed, keys.length + 1, JSON.stringify(result));
+    // Every object of the bucket was rebuilt onto drive 2 (the bucket's .metadata.bin too,
+    // unless a read of it healed it first).
+    assertEquals(result.objectsChecked, keys.length + 1, JSON.stringify(result));
+    assert(result.objectsHealed >= keys.length, JSON.stringify(result));
     const progress: HealResult[] = [];
     await reopened.layer.healBucket("photos", "", (r) => progress.push(r));
     for (const r of progress) healedKeys.push(r.key);
