@@ -24,10 +24,17 @@ RUSTC="$rustc_bin" "$cargo_bin" build --release --target "$target" --offline --q
 baseline_wasm="$wasm_dir/target/$target/release/aistor_kernels.wasm"
 
 relaxed_dir="$wasm_dir/target/relaxed"
-RUSTC="$rustc_bin" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$relaxed_dir" \
+relaxed_log="$(mktemp)"
+# rustc 1.63 warns that it does not know the relaxed-simd feature (LLVM 14 does): quiet unless
+# the build fails.
+if ! RUSTC="$rustc_bin" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$relaxed_dir" \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd -C link-arg=-zstack-size=131072 --cfg relaxed_simd --emit=asm,link" \
-  "$cargo_bin" build --release --target "$target" --offline --quiet
-relaxed_count="$(grep -c 'relaxed_swizzle' "$relaxed_dir/$target/release/deps/aistor_kernels.s")"
+  "$cargo_bin" build --release --target "$target" --offline --quiet 2>"$relaxed_log"; then
+  cat "$relaxed_log" >&2
+  exit 1
+fi
+rm -f "$relaxed_log"
+relaxed_count="$(grep -cE '^[[:space:]]*i8x16\.relaxed_swizzle([[:space:]]|$)' "$relaxed_dir/$target/release/deps/aistor_kernels.s")"
 relaxed_wasm="$relaxed_dir/aistor_kernels_relaxed.wasm"
 "$deno_bin" run --allow-read --allow-write "$wasm_dir/patch_relaxed_swizzle.ts" \
   "$relaxed_dir/$target/release/aistor_kernels.wasm" "$relaxed_wasm" "$relaxed_count"
