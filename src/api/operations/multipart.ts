@@ -61,10 +61,11 @@ export async function uploadPart(context: RequestContext): Promise<Response> {
   const { bucket, key, query } = context.operation;
   const uploadId = query.get("uploadId") ?? "";
   const partNumber = uploadPartNumber(query);
+  const md5Hex = md5HexFromHeader(context.request.headers.get("content-md5"));
   const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
   const part = await context.objects.putObjectPart(bucket, key, uploadId, partNumber, body.stream, {
     sizeBytes: body.sizeBytes,
-    md5Hex: md5HexFromHeader(context.request.headers.get("content-md5")),
+    md5Hex,
     checksums: body.checksums,
   });
   const headers = new Headers({ ETag: quoteEtag(part.etag) });

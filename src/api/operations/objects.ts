@@ -24,17 +24,21 @@ import { versionIdFromQuery } from "./versions.ts";
 export async function putObject(context: RequestContext): Promise<Response> {
   const { bucket, key } = context.operation;
   const headers = context.request.headers;
-  const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
-  const info = await context.objects.putObject(bucket, key, body.stream, {
-    sizeBytes: body.sizeBytes,
+  // Every header is checked before the body is touched.
+  const options = {
     contentType: headers.get("content-type") ?? undefined,
     metadata: metadataFromHeaders(headers),
     tags: tagsFromHeader(headers.get("x-amz-tagging")),
     md5Hex: md5HexFromHeader(headers.get("content-md5")),
-    checksums: body.checksums,
-    checksumType: body.checksumType,
     storageClass: storageClassFromHeaders(headers),
     ...writeConditions(headers),
+  };
+  const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
+  const info = await context.objects.putObject(bucket, key, body.stream, {
+    ...options,
+    sizeBytes: body.sizeBytes,
+    checksums: body.checksums,
+    checksumType: body.checksumType,
   });
   return emptyResponse(200, writeResultHeaders(info));
 }
