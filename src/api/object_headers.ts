@@ -31,8 +31,27 @@ const storageClasses = new Set([
   "SNOW",
 ]);
 
+/**
+ * Server-side encryption is not implemented: a request asking for it (SSE-S3, SSE-KMS, SSE-C)
+ * is refused rather than stored in the clear while the client believes it is encrypted.
+ */
+export function rejectEncryptionRequest(headers: Headers): void {
+  for (const name of headers.keys()) {
+    if (
+      name.startsWith("x-amz-server-side-encryption") ||
+      name.startsWith("x-amz-copy-source-server-side-encryption")
+    ) {
+      throw new S3Error(
+        "NotImplemented",
+        `Cannot honour "${name}": server-side encryption is not implemented, the object would be stored unencrypted`,
+      );
+    }
+  }
+}
+
 /** User metadata and stored HTTP headers from a PUT / CreateMultipartUpload / CopyObject(REPLACE). */
 export function metadataFromHeaders(headers: Headers): Record<string, string> {
+  rejectEncryptionRequest(headers);
   const metadata: Record<string, string> = {};
   let userBytes = 0;
   for (const [name, value] of headers) {

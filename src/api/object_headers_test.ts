@@ -56,3 +56,17 @@ Deno.test("Content-MD5 is base64 of 16 bytes, else InvalidDigest", () => {
     "InvalidDigest",
   );
 });
+
+Deno.test("requests for server-side encryption are NotImplemented, never silently stored in the clear", () => {
+  for (
+    const header of [
+      "x-amz-server-side-encryption",
+      "x-amz-server-side-encryption-customer-algorithm",
+    ]
+  ) {
+    assertEquals(
+      code(() => metadataFromHeaders(new Headers({ [header]: "AES256" }))),
+      "NotImplemented",
+    );
+  }
+});

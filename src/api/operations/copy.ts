@@ -6,7 +6,12 @@ import { putObjectMaxBytes } from "../../limits.ts";
 import type { ObjectInfo } from "../../object/object_layer.ts";
 import { evaluateCopySourceConditions, readCopySourceConditions } from "../conditions.ts";
 import type { RequestContext } from "../context.ts";
-import { metadataFromHeaders, storageClassFromHeaders, tagsFromHeader } from "../object_headers.ts";
+import {
+  metadataFromHeaders,
+  rejectEncryptionRequest,
+  storageClassFromHeaders,
+  tagsFromHeader,
+} from "../object_headers.ts";
 import { isoDate, quoteEtag, xmlResponse } from "../responses.ts";
 import { S3Error } from "../s3_errors.ts";
 import { el, xmlDocument } from "../xml.ts";
@@ -78,6 +83,7 @@ export async function copyObject(context: RequestContext): Promise<Response> {
   const source = parseCopySource(headers.get("x-amz-copy-source") ?? "");
   const metadataDirective = directive(headers, "x-amz-metadata-directive");
   const taggingDirective = directive(headers, "x-amz-tagging-directive");
+  rejectEncryptionRequest(headers);
   const sourceInfo = await readSourceInfo(context, source);
   if (sourceInfo.sizeBytes > putObjectMaxBytes) {
     throw new S3Error(
@@ -97,20 +103,25 @@ export async function copyObject(context: RequestContext): Promise<Response> {
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
+  // The new headers are checked before the source is opened.
   const replace = metadataDirective === "REPLACE";
+  const replacedMetadata = replace ? metadataFromHeaders(headers) : undefined;
+  const replacedTags = taggingDirective === "REPLACE"
+    ? tagsFromHeader(headers.get("x-amz-tagging")) ?? {}
+    : undefined;
+  const storageClass = storageClassFromHeaders(headers);
+  const conditions = writeConditions(headers);
   const reader = await context.objects.getObject(source.bucket, source.key, {
     versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
   });
   const info = await context.objects.putObject(bucket, key, reader.body, {
     sizeBytes: reader.info.sizeBytes,
     contentType: replace ? headers.get("content-type") ?? undefined : reader.info.contentType,
-    metadata: replace ? metadataFromHeaders(headers) : reader.info.metadata,
-    tags: taggingDirective === "REPLACE"
-      ? tagsFromHeader(headers.get("x-amz-tagging")) ?? {}
-      : reader.info.tags,
+    metadata: replacedMetadata ?? reader.info.metadata,
+    tags: replacedTags ?? reader.info.tags,
     md5Hex: /^[0-9a-f]{32}$/.test(reader.info.etag) ? reader.info.etag : undefined,
-    storageClass: storageClassFromHeaders(headers) ?? reader.info.metadata["x-amz-storage-class"],
-    ...writeConditions(headers),
+    storageClass: storageClass ?? reader.info.metadata["x-amz-storage-class"],
+    ...conditions,
   });
   const responseHeaders = sourceVersionHeaders(sourceInfo);
   if (info.versionId !== "") responseHeaders.set("x-amz-version-id", info.versionId);
