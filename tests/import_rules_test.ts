@@ -23,7 +23,16 @@ const allowedImports: Record<string, string[]> = {
 };
 
 /** Tests may also use test support, and the wiring under test. */
-const extraForTests = ["testing", "drive", "metadata", "kernels", "topology", "object", "auth", "platform"];
+const extraForTests = [
+  "testing",
+  "drive",
+  "metadata",
+  "kernels",
+  "topology",
+  "object",
+  "auth",
+  "platform",
+];
 
 async function* sourceFiles(dir: URL): AsyncGenerator<URL> {
   for await (const entry of Deno.readDir(dir)) {
@@ -39,7 +48,8 @@ function layerOf(url: URL): string {
 
 function importsOf(text: string): string[] {
   const specifiers: string[] = [];
-  const pattern = /(?:^|\n)\s*(?:import|export)[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  const pattern =
+    /(?:^|\n)\s*(?:import|export)[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
   for (const match of text.matchAll(pattern)) specifiers.push(match[1] ?? match[2]);
   return specifiers;
 }
@@ -59,7 +69,11 @@ Deno.test("layers of src/ import only the layers below them", async () => {
     const layer = layerOf(file);
     if (layer.endsWith(".ts")) continue; // limits.ts
     const isTest = file.pathname.endsWith("_test.ts");
-    const allowed = new Set([layer, ...(allowedImports[layer] ?? []), ...(isTest ? extraForTests : [])]);
+    const allowed = new Set([
+      layer,
+      ...(allowedImports[layer] ?? []),
+      ...(isTest ? extraForTests : []),
+    ]);
     for (const specifier of importsOf(await Deno.readTextFile(file))) {
       if (!specifier.startsWith(".")) continue;
       const target = new URL(specifier, file);
@@ -79,7 +93,9 @@ Deno.test("only src/platform/ and main.ts touch Deno.*, Bun.* or node:*", async 
     if (layer === "platform" || layer === "testing" || file.pathname.endsWith("_test.ts")) continue;
     const text = await Deno.readTextFile(file);
     const name = file.pathname.slice(srcRoot.pathname.length);
-    if (importsOf(text).some((s) => s.startsWith("node:"))) violations.push(`${name} imports node:*`);
+    if (importsOf(text).some((s) => s.startsWith("node:"))) {
+      violations.push(`${name} imports node:*`);
+    }
     if (touchesRuntime(text)) violations.push(`${name} uses Deno.* or Bun.*`);
   }
   assertEquals(violations, []);

@@ -56,7 +56,8 @@ export class UsageError extends Error {
   }
 }
 
-export const helpText = `aistor ${version}: S3-compatible object storage, erasure-coded over your drives.
+export const helpText =
+  `aistor ${version}: S3-compatible object storage, erasure-coded over your drives.
 
 Usage:
   aistor serve [options] [DRIVES...]     serve S3 over the drives
@@ -137,7 +138,11 @@ function parseServe(argv: string[], env: Env): ServeCommand | { kind: "help"; te
     credentials: rootCredentials(env),
     logRequests: flags.switches.has("--log-requests"),
     quiet: flags.switches.has("--quiet"),
-    shutdownTimeoutMs: parseCount("--shutdown-timeout-ms", flags.last("--shutdown-timeout-ms"), 10_000),
+    shutdownTimeoutMs: parseCount(
+      "--shutdown-timeout-ms",
+      flags.last("--shutdown-timeout-ms"),
+      10_000,
+    ),
     prometheusPublic: env.MINIO_PROMETHEUS_AUTH_TYPE === "public",
     setDriveCount: env.MINIO_ERASURE_SET_DRIVE_COUNT || undefined,
     standardParity: env.MINIO_STORAGE_CLASS_STANDARD || undefined,
@@ -181,7 +186,9 @@ function parseAdmin(argv: string[], env: Env): AdminCommand {
 }
 
 /** Root credentials: AISTOR_* first, then MINIO_*, else the well-known default (with a warning). */
-export function rootCredentials(env: Env): { accessKey: string; secretKey: string; source: string } {
+export function rootCredentials(
+  env: Env,
+): { accessKey: string; secretKey: string; source: string } {
   for (const prefix of ["AISTOR", "MINIO"]) {
     const accessKey = env[`${prefix}_ROOT_USER`];
     const secretKey = env[`${prefix}_ROOT_PASSWORD`];

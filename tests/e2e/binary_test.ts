@@ -80,7 +80,11 @@ Deno.test({
         const { code, stderr } = await failingStart(args);
         assert(code !== 0, `${args.join(" ")} should fail`);
         assert(expected.test(stderr), `${args.join(" ")}: ${stderr}`);
-        assertEquals(stderr.trim().split("\n").length, 1, `one line for ${args.join(" ")}: ${stderr}`);
+        assertEquals(
+          stderr.trim().split("\n").length,
+          1,
+          `one line for ${args.join(" ")}: ${stderr}`,
+        );
       }
     } finally {
       await Deno.remove(folder, { recursive: true });

@@ -126,8 +126,17 @@ Deno.test({
       };
       const rclone = (...args: string[]) => run("rclone", args, { env });
       await rclone("mkdir", "aistor:rclone-bucket");
-      await rclone("copy", "--s3-upload-cutoff", "5M", "--s3-chunk-size", "5M", `${folder}/src`, "aistor:rclone-bucket/data");
-      const listing = (await rclone("lsf", "-R", "aistor:rclone-bucket/data")).trim().split("\n").sort();
+      await rclone(
+        "copy",
+        "--s3-upload-cutoff",
+        "5M",
+        "--s3-chunk-size",
+        "5M",
+        `${folder}/src`,
+        "aistor:rclone-bucket/data",
+      );
+      const listing = (await rclone("lsf", "-R", "aistor:rclone-bucket/data")).trim().split("\n")
+        .sort();
       assertEquals(listing, ["small.txt", "sub/", "sub/large.bin"]);
       await rclone("check", `${folder}/src`, "aistor:rclone-bucket/data");
       await rclone("copy", "aistor:rclone-bucket/data", `${folder}/back`);

@@ -61,7 +61,9 @@ Deno.test({
         }),
       );
       assertEquals(put.ETag, `"${await md5Hex(body)}"`);
-      const head = await client.send(new HeadObjectCommand({ Bucket: "round", Key: "dir/obj.bin" }));
+      const head = await client.send(
+        new HeadObjectCommand({ Bucket: "round", Key: "dir/obj.bin" }),
+      );
       assertEquals([head.ContentLength, head.ContentType, head.Metadata?.colour], [
         body.length,
         "application/x-test",
@@ -70,7 +72,11 @@ Deno.test({
       const got = await client.send(new GetObjectCommand({ Bucket: "round", Key: "dir/obj.bin" }));
       assertEquals(await got.Body!.transformToByteArray(), body);
       const range = await client.send(
-        new GetObjectCommand({ Bucket: "round", Key: "dir/obj.bin", Range: "bytes=1048570-1048585" }),
+        new GetObjectCommand({
+          Bucket: "round",
+          Key: "dir/obj.bin",
+          Range: "bytes=1048570-1048585",
+        }),
       );
       assertEquals(await range.Body!.transformToByteArray(), body.slice(1048570, 1048586));
       const missing = await assertRejects(() =>
@@ -204,7 +210,9 @@ Deno.test({
       assertEquals(await old.Body!.transformToString(), "one");
       const deleted = await client.send(new DeleteObjectCommand({ Bucket: "versions", Key: "k" }));
       assertEquals(deleted.DeleteMarker, true);
-      await assertRejects(() => client.send(new GetObjectCommand({ Bucket: "versions", Key: "k" })));
+      await assertRejects(() =>
+        client.send(new GetObjectCommand({ Bucket: "versions", Key: "k" }))
+      );
       const listing = await client.send(new ListObjectVersionsCommand({ Bucket: "versions" }));
       assertEquals(listing.Versions?.map((v) => v.VersionId), [v2.VersionId, v1.VersionId]);
       assertEquals(listing.DeleteMarkers?.length, 1);
