@@ -3,7 +3,9 @@
  * (a temp dir under /var/tmp) and on tmpfs (/dev/shm), beside the same bytes written as plain
  * files with fsync (and read back) in the same run, on the same medium.
  *
- * `deno task bench object [--json] [--mib N] [--object-mib N] [--concurrency N]`
+ * Also: 64-byte PUTs per second and ListObjects keys per second over them (`--list-keys`).
+ *
+ * `deno task bench object [--json] [--mib N] [--object-mib N] [--concurrency N] [--list-keys N]`
  */
 import * as fs from "node:fs/promises";
 import { LocalDrive } from "../src/drive/local_drive.ts";
@@ -19,6 +21,8 @@ interface Options {
   totalMib: number;
   objectMib: number;
   concurrency: number;
+  /** Small objects written and then listed per configuration. */
+  listKeys: number;
 }
 
 interface Row {
@@ -26,6 +30,9 @@ interface Row {
   drives: number;
   sets: string;
   putMibps: number;
+  /** 64-byte PUTs per second (8 in flight), and keys listed per second over them. */
+  smallPutsPerSec: number;
+  listKeysPerSec: number;
   getMibps: number;
   plainWriteFsyncMibps: number;
   plainReadMibps: number;
@@ -43,6 +50,7 @@ function parseOptions(args: string[]): Options {
     totalMib: value("--mib", 128),
     objectMib: value("--object-mib", 16),
     concurrency: value("--concurrency", 2),
+    listKeys: value("--list-keys", 300),
   };
 }
 
@@ -130,11 +138,13 @@ async function measureLayer(
   if (read !== objects * size) {
     throw new Error(`GET returned ${read} bytes, expected ${objects * size}`);
   }
+  const listing = await measureListing(layer, options);
   await layer.close();
   const set = topology.pools[0];
   return {
     putMibps: mibps(objects * size, putMs),
     getMibps: mibps(objects * size, getMs),
+    ...listing,
     objects,
     sets: `${set.setCount}×${set.setDriveCount}`,
   };
@@ -174,6 +184,44 @@ async function measurePlain(
   };
 }
 
+/** Small objects under a few prefixes, then a full listing (1000 keys a page) and a delimited one. */
+async function measureListing(
+  layer: Awaited<ReturnType<typeof openObjectLayer>>["layer"],
+  options: Options,
+): Promise<{ smallPutsPerSec: number; listKeysPerSec: number }> {
+  const tiny = new Uint8Array(64);
+  let start = performance.now();
+  await pool(options.listKeys, 8, async (i) => {
+    await layer.putObject("bench", `small/p${i % 10}/k-${i}`, streamOf(tiny), {
+      sizeBytes: 64,
+      metadata: {},
+    });
+  });
+  const putMs = performance.now() - start;
+  start = performance.now();
+  let listed = 0;
+  let after = "";
+  for (;;) {
+    const page = await layer.listObjects("bench", {
+      prefix: "small/",
+      delimiter: "",
+      after,
+      maxKeys: 1000,
+    });
+    listed += page.objects.length;
+    if (!page.isTruncated) break;
+    after = page.nextAfter;
+  }
+  const listMs = performance.now() - start;
+  if (listed !== options.listKeys) {
+    throw new Error(`listed ${listed} keys, expected ${options.listKeys}`);
+  }
+  return {
+    smallPutsPerSec: options.listKeys / (putMs / 1000),
+    listKeysPerSec: options.listKeys / (listMs / 1000),
+  };
+}
+
 async function measure(
   medium: Row["medium"],
   drives: number,
@@ -203,7 +251,7 @@ function table(rows: Row[], options: Options): string {
     `${rows[0]?.objects ?? 0} objects per figure (MiB/s; plain = same bytes as files, fsync'd)`;
   const lines = [
     head,
-    "medium  drives  sets    PUT      GET      plain write+fsync  plain read   PUT/plain",
+    "medium  drives  sets    PUT      GET      plain write+fsync  plain read   PUT/plain  small PUT/s  LIST keys/s",
   ];
   for (const r of rows) {
     lines.push(
@@ -215,6 +263,8 @@ function table(rows: Row[], options: Options): string {
         }  ` +
         `${r.plainReadMibps.toFixed(0).padStart(10)}   ${
           (r.putMibps / r.plainWriteFsyncMibps).toFixed(2).padStart(8)
+        }  ${r.smallPutsPerSec.toFixed(0).padStart(11)}  ${
+          r.listKeysPerSec.toFixed(0).padStart(11)
         }`,
     );
   }

@@ -87,22 +87,32 @@ export function mergeSetMetadata(
   copies: readonly (Uint8Array | undefined)[],
   driveCount: number,
 ): Version[] {
-  const metas: (XlMeta | undefined)[] = copies.map((bytes) => {
-    if (bytes === undefined) return undefined;
-    try {
-      return decodeXlMeta(bytes, { withInlineData: false });
-    } catch {
-      return undefined; // A corrupt copy is one drive's problem; heal repairs it, the quorum decides.
-    }
-  });
-  const present = metas.filter((meta) => meta !== undefined);
   const quorum = metadataMergeQuorum(driveCount);
-  if (present.length < quorum) return [];
-  // The common case: every copy lists the same versions, which is what the merge would return.
-  if (present.every((meta) => sameVersionList(meta.versions, present[0].versions))) {
-    return present[0].versions;
+  // The common case: the copies list the same versions. Once more than N − quorum copies agree
+  // on a list, no other version can reach quorum, so the rest need not be decoded.
+  const enough = driveCount - quorum + 1;
+  let agreed: Version[] | undefined;
+  let agreeing = 0;
+  for (const bytes of copies) {
+    const meta = decodeCopy(bytes);
+    if (meta === undefined) continue;
+    if (agreed === undefined) agreed = meta.versions;
+    else if (!sameVersionList(meta.versions, agreed)) {
+      return mergeVersions(copies.map(decodeCopy), quorum);
+    }
+    if (++agreeing >= enough && agreeing >= quorum) return agreed;
   }
-  return mergeVersions(metas, quorum);
+  return agreed !== undefined && agreeing >= quorum ? agreed : [];
+}
+
+/** One drive's copy decoded without inline data; a corrupt copy counts as absent (heal repairs it). */
+function decodeCopy(bytes: Uint8Array | undefined): XlMeta | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    return decodeXlMeta(bytes, { withInlineData: false });
+  } catch {
+    return undefined;
+  }
 }
 
 function sameVersionList(a: readonly Version[], b: readonly Version[]): boolean {

@@ -8,7 +8,14 @@ import { encodeXlMeta } from "../metadata/xl_meta.ts";
 import type { DeleteMarkerVersion, ObjectVersion, Version } from "../metadata/types.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { MemoryDrive } from "../testing/memory_drive.ts";
-import { justBefore, listObjects, listObjectVersions, type ListSet, pageUploads } from "./list.ts";
+import {
+  justBefore,
+  listObjects,
+  listObjectVersions,
+  type ListSet,
+  mergeSetMetadata,
+  pageUploads,
+} from "./list.ts";
 import type { MultipartUploadInfo } from "./object_layer.ts";
 import { encodeDirObject, setIndexForKey } from "./placement.ts";
 
@@ -392,4 +399,31 @@ Deno.test("pageUploads() merges the sets' uploads by key then time, rolls up pre
     maxUploads: 10,
   });
   assertEquals(middle.uploads.map((u) => u.uploadId), ["u2", "u3", "u4", "u5"]);
+});
+
+Deno.test("mergeSetMetadata() keeps what a quorum of the set's copies agree on", () => {
+  const v1 = objectVersion(
+    "11111111-1111-4111-8111-111111111111",
+    1_000n,
+    5,
+    "aaaaaaaa-1111-4111-8111-111111111111",
+  );
+  const v2 = deleteMarker("22222222-2222-4222-8222-222222222222", 2_000n);
+  const older = encodeXlMeta({ versions: [v1], inlineData: new Map() });
+  const newer = encodeXlMeta({ versions: [v2, v1], inlineData: new Map() });
+  const ids = (versions: Version[]) => versions.map((v) => v.versionId);
+  // 2 of 4 drives hold the delete marker: (4+1)/2 = 2 is a quorum.
+  assertEquals(ids(mergeSetMetadata([older, newer, older, newer], 4)), [
+    v2.versionId,
+    v1.versionId,
+  ]);
+  // 1 of 4: below quorum, whatever position it is read in.
+  assertEquals(ids(mergeSetMetadata([newer, older, older, older], 4)), [v1.versionId]);
+  assertEquals(ids(mergeSetMetadata([older, older, older, newer], 4)), [v1.versionId]);
+  // A key on 1 of 4 drives (a write in flight) is not there; corrupt copies count as absent.
+  assertEquals(mergeSetMetadata([older, undefined, undefined, undefined], 4), []);
+  assertEquals(mergeSetMetadata([older, new Uint8Array([1, 2, 3]), undefined, undefined], 4), []);
+  assertEquals(ids(mergeSetMetadata([older, new Uint8Array([1, 2, 3]), older, undefined], 4)), [
+    v1.versionId,
+  ]);
 });
