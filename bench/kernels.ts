@@ -185,6 +185,10 @@ function printTable(rows: Row[]): void {
     );
   }
   console.log("references: @subspace/reed-solomon-erasure.wasm, highwayhasher (wasm)");
+  console.log(
+    "reference reconstruct runs on a fresh instance per call (its allocator breaks otherwise);" +
+      " *_kernel_only: the wasm call alone, without the facade's copies",
+  );
 }
 
 export async function run(args: string[]): Promise<void> {
