@@ -485,3 +485,53 @@ Deno.test({
     ]]);
   },
 });
+
+Deno.test({
+  name:
+    "listObjectVersions() over MinIO's xl-meta-merge fixture (8 drives, two histories) lists the 3 versions MinIO merges",
+  ignore: !fixturesExist,
+  async fn() {
+    const { unzipSync } = await import("fflate");
+    const files = unzipSync(
+      await Deno.readFile(new URL("cmd/testdata/xl-meta-merge.zip", fixtures)),
+    );
+    const drives: MemoryDrive[] = [];
+    for (let d = 1; d <= 8; d++) {
+      const drive = new MemoryDrive(`xl${d}`);
+      await drive.makeVolume("testbucket");
+      await drive.writeMetadata("testbucket", "hosts", files[`xl${d}/testbucket/hosts/xl.meta`]);
+      drives.push(drive);
+    }
+    const context = {
+      sets: [{ poolIndex: 0, drives }],
+      bucket: "testbucket",
+      versioning: "Enabled" as const,
+    };
+    const page = await listObjectVersions(context, {
+      prefix: "",
+      delimiter: "",
+      keyMarker: "",
+      versionIdMarker: "",
+      maxKeys: 10,
+    });
+    // Newest first: the null version (…396525…), then the two UUID versions of xl1–xl4.
+    assertEquals(page.versions.map((v) => [v.versionId, v.isLatest, v.sizeBytes]), [
+      ["null", true, 19113],
+      ["1f163718-9bc5-4b01-bff7-5d8cf09caf10", false, 228],
+      ["73c9f651-f023-4566-b012-cc537fdb7ce2", false, 228],
+    ]);
+    const second = await listObjectVersions(context, {
+      prefix: "",
+      delimiter: "",
+      keyMarker: "hosts",
+      versionIdMarker: "null",
+      maxKeys: 1,
+    });
+    assertEquals(second.versions.map((v) => v.versionId), ["1f163718-9bc5-4b01-bff7-5d8cf09caf10"]);
+    assertEquals([second.isTruncated, second.nextKeyMarker, second.nextVersionIdMarker], [
+      true,
+      "hosts",
+      "1f163718-9bc5-4b01-bff7-5d8cf09caf10",
+    ]);
+  },
+});
