@@ -301,11 +301,15 @@ Deno.test("new objects go to the pool with more free space; an existing object s
 });
 
 /** A layer over pool 1's drives alone (same deployment), as if the second pool were not added yet. */
-async function openPoolOnly(drives: Map<string, MemoryDrive>, arg: string) {
+async function openPoolOnly(
+  drives: Map<string, MemoryDrive>,
+  arg: string,
+  nowNs = 1_763_000_000_000_000_000n,
+) {
   const opened = await openObjectLayer({
     topology: parseTopology([arg], {}),
     makeDrive: (endpoint) => drives.get(endpoint)!,
-    clock: { nowNs: () => 1_763_000_000_000_000_000n },
+    clock: { nowNs: () => nowNs },
     randomUuid: testUuid,
   });
   return opened.layer;
@@ -429,5 +433,37 @@ Deno.test("a bucket's .metadata.bin written by MinIO into the second pool is fou
   const set = layer.pools[1].sets[setIndexForKey(path, deploymentId, layer.pools[1].sets.length)];
   await set.writeSystemObject(path, encodeBucketMetadata(metadata));
   assertEquals((await layer.getBucketConfig("second")).versioning, "Enabled");
+  await layer.close();
+});
+
+Deno.test("a key held by two pools is read from the pool with the newer version, and overwritten there", async () => {
+  const { layer, drives } = await open(["/p1/d{1...4}", "/p2/d{1...4}"]);
+  await layer.makeBucket("twice", { versioning: false, objectLock: false });
+  // Each pool alone writes its own copy, pool 2 last (as after an interrupted move between pools).
+  for (const [i, arg] of ["/p1/d{1...4}", "/p2/d{1...4}"].entries()) {
+    const single = await openPoolOnly(
+      drives,
+      arg,
+      1_763_000_000_000_000_000n + BigInt(i) * 1_000_000_000n,
+    );
+    await single.putObject("twice", "dup", body(`from ${arg}`), {
+      sizeBytes: `from ${arg}`.length,
+      metadata: {},
+    });
+    await single.close();
+  }
+  assertEquals(
+    await readAll((await layer.getObject("twice", "dup", {})).body),
+    "from /p2/d{1...4}",
+  );
+  await put(layer, "twice", "dup", "third");
+  const fromPool = async (pool: number) => {
+    const single = await openPoolOnly(drives, `/p${pool}/d{1...4}`);
+    const text = await readAll((await single.getObject("twice", "dup", {})).body);
+    await single.close();
+    return text;
+  };
+  assertEquals(await fromPool(2), "third");
+  assertEquals(await fromPool(1), "from /p1/d{1...4}");
   await layer.close();
 });
