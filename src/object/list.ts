@@ -5,8 +5,12 @@
  * one set are merged key by key, and for each key the drives' `xl.meta` are merged with the
  * metadata quorum (spec §8.3) into one version list, newest first. The sets' streams are then
  * merged into one sorted stream (a key lives in one set per pool; when two pools hold the same
- * key the one with the newest latest version wins). Memory stays bounded: one pending entry per
- * drive, whatever the bucket holds.
+ * key the one with the newest latest version wins). Memory stays bounded whatever the bucket
+ * holds: a few read-ahead entries per drive, and the directory-object names of the directories
+ * on each walk's current path.
+ *
+ * Order is JavaScript string order (UTF-16 code units), the order the drives' walks use; it
+ * equals S3's UTF-8 byte order except between U+E000–U+FFFF and characters beyond U+FFFF.
  *
  * Delimiter roll-up follows S3: a key whose remainder after `prefix` contains the delimiter is
  * reported once as the common prefix ending at its first delimiter. Keys and common prefixes
@@ -64,7 +68,7 @@ export function justBefore(key: string): string {
   return last === 0 ? head : head + String.fromCharCode(last - 1) + "\uffff";
 }
 
-/** Past every key that starts with `prefix` (keys never hold U+FFFF, a noncharacter). */
+/** Past the keys that start with `prefix` (all but those continuing with U+FFFF, a noncharacter). */
 function pastPrefix(prefix: string): string {
   return prefix + "\uffff";
 }
@@ -453,8 +457,10 @@ async function collectPage<T>(
       for await (const listed of scan) {
         if (lastPrefix !== undefined && listed.key.startsWith(lastPrefix)) {
           // Inside a common prefix already counted: skip a few keys, then jump past it.
-          if (++skippedInPrefix < listPrefixSkipEntriesMax) continue;
-          restartAfter = pastPrefix(lastPrefix);
+          // (Keys holding U+FFFF sort past the restart point: never restart at the same place.)
+          const past = pastPrefix(lastPrefix);
+          if (++skippedInPrefix < listPrefixSkipEntriesMax || past === walkAfter) continue;
+          restartAfter = past;
           break;
         }
         const prefix = commonPrefixOf(listed.key, options.prefix, options.delimiter);

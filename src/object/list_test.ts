@@ -535,3 +535,34 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test("listObjects() with a delimiter terminates and is complete when keys continue with U+FFFF", async () => {
+  const drives = [0, 1, 2, 3].map((d) => new MemoryDrive(`u${d}`));
+  for (const drive of drives) await drive.makeVolume(bucket);
+  const keys = [
+    ...Array.from({ length: 20 }, (_, i) => `p/${String(i).padStart(2, "0")}`),
+    "p/\uffffz",
+    "p\uffffa/x",
+    "p\uffffb",
+    "q",
+  ];
+  for (const key of keys) {
+    const bytes = encodeXlMeta({
+      versions: [objectVersion("", 5n, 1, "aaaaaaaa-1111-4111-8111-111111111111")],
+      inlineData: new Map(),
+    });
+    for (const drive of drives) await drive.writeMetadata(bucket, key, bytes);
+  }
+  const result = await listObjects({
+    sets: [{ poolIndex: 0, drives }],
+    bucket,
+    versioning: "Enabled",
+  }, {
+    prefix: "",
+    delimiter: "/",
+    after: "",
+    maxKeys: 100,
+  });
+  assertEquals(result.prefixes, ["p/", "p\uffffa/"]);
+  assertEquals(result.objects.map((o) => o.key), ["p\uffffb", "q"]);
+});
