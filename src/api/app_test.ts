@@ -1092,6 +1092,67 @@ Deno.test(
       );
 
       await t.step(
+        "a client that goes away in the middle of a PUT leaves nothing behind",
+        async () => {
+          const url = new URL(server.endpoint);
+          const signer = new SignatureV4({
+            service: "s3",
+            region,
+            credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
+            sha256: Sha256,
+            uriEscapePath: false,
+          });
+          const sizeBytes = 4 * 1024 * 1024;
+          const signed = await signer.sign({
+            method: "PUT",
+            protocol: "http:",
+            hostname: url.hostname,
+            port: Number(url.port),
+            path: "/stream/abandoned",
+            query: {},
+            headers: {
+              host: url.host,
+              "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+            },
+          });
+          const abort = new AbortController();
+          let sent = 0;
+          const body = new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (sent >= sizeBytes / 2) {
+                abort.abort();
+                return;
+              }
+              controller.enqueue(new Uint8Array(65536));
+              sent += 65536;
+            },
+          });
+          await fetch(`${server.endpoint}/stream/abandoned`, {
+            method: "PUT",
+            headers: signed.headers,
+            body,
+            signal: abort.signal,
+          }).then((r) => r.body?.cancel(), () => undefined);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          assertEquals(
+            await failure(s3.send(new HeadObjectCommand({ Bucket: "stream", Key: "abandoned" }))),
+            { code: "NotFound", status: 404 },
+          );
+          const list = await s3.send(
+            new ListObjectsV2Command({ Bucket: "stream", Prefix: "abandoned" }),
+          );
+          assertEquals(list.KeyCount, 0);
+          assert(sent >= sizeBytes / 2, `sent ${sent} bytes before going away`);
+          const put = server.logLines.find((line) =>
+            (line as { method?: string }).method === "PUT" &&
+            (line as { path?: string }).path === "/stream/abandoned" && !("level" in line)
+          ) as { status?: number };
+          assertEquals(put.status, 400, "IncompleteBody, not an internal error");
+          assertEquals(server.logLines.filter((line) => "level" in line), []);
+        },
+      );
+
+      await t.step(
         "a browser POST form signed by minio-js presignedPostPolicy uploads the file",
         async () => {
           const url = new URL(server.endpoint);

@@ -27,13 +27,41 @@ function emptyStream(): ReadableStream<Uint8Array> {
   return new ReadableStream({ start: (controller) => controller.close() });
 }
 
+/**
+ * The request body as sent; a failed read (the client went away, the connection broke) becomes
+ * IncompleteBody, an operating condition, instead of a runtime-specific error.
+ */
+export function clientBody(request: Request): ReadableStream<Uint8Array> {
+  if (request.body === null) return emptyStream();
+  const reader = request.body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (cause) {
+        throw new S3Error(
+          "IncompleteBody",
+          "Cannot read the request body: the connection ended early",
+          {
+            cause,
+          },
+        );
+      }
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
 /** The decoded body bytes, as the client meant them, verified as they pass. */
 export function decodedBody(context: RequestContext): {
   stream: ReadableStream<Uint8Array>;
   trailers?: Promise<Headers>;
   sizeBytes: number;
 } {
-  const raw = context.request.body ?? emptyStream();
+  const raw = clientBody(context.request);
   const payload = context.verified.payload;
   switch (payload.kind) {
     case "unsigned":

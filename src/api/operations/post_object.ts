@@ -17,6 +17,7 @@ import {
 import type { RequestContext } from "../context.ts";
 import { credentialStore } from "../credentials.ts";
 import { boundaryOf, readFormUpload } from "../form_data.ts";
+import { clientBody } from "../request_body.ts";
 import { metadataFromHeaders, storageClassFromHeaders } from "../object_headers.ts";
 import { emptyResponse, quoteEtag, xmlResponse } from "../responses.ts";
 import { S3Error } from "../s3_errors.ts";
@@ -26,10 +27,9 @@ import { parseTagging } from "./tagging.ts";
 
 export async function postObject(context: RequestContext): Promise<Response> {
   const { bucket } = context.operation;
-  const body = context.request.body;
-  if (body === null) throw new S3Error("MalformedPOSTRequest");
+  if (context.request.body === null) throw new S3Error("MalformedPOSTRequest");
   const upload = await readFormUpload(
-    body,
+    clientBody(context.request),
     boundaryOf(context.request.headers.get("content-type")),
     {
       partHeaderMaxBytes: postFormPartHeaderMaxBytes,
