@@ -141,6 +141,9 @@ export interface ServerPoolsOptions {
   drivesToHeal?: readonly string[];
 }
 
+/** The erasure-coded objects of `.minio.sys` that healFormat rebuilds (spec §1.1). */
+const systemHealPrefixes = ["buckets/", "config/"];
+
 /** Path of the marker a drive carries while it is being healed (spec §1.4). */
 const healingTrackerPath = "buckets/.healing.bin";
 
@@ -517,8 +520,11 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       result.objectsChecked += healed.objectsChecked;
       result.objectsHealed += healed.objectsHealed;
     };
-    // Bucket metadata first, so that the buckets' settings are whole before their objects.
-    count(await this.healBucket(systemVolume, "buckets/", () => {}));
+    // System objects first (bucket metadata, server config), so that the buckets' settings are
+    // whole before their objects.
+    for (const prefix of systemHealPrefixes) {
+      count(await this.healBucket(systemVolume, prefix, () => {}));
+    }
     for (const bucket of buckets) {
       count(await this.healBucket(bucket.name, "", () => {}));
       result.bucketsHealed++;
