@@ -7,6 +7,7 @@ import {
   type ChecksumAlgorithm,
   checksumAlgorithms,
   createChecksum,
+  decodeChecksum,
   parseChecksumAlgorithm,
   verifyChecksum,
 } from "../auth/mod.ts";
@@ -32,7 +33,9 @@ export function requestedChecksum(headers: Headers): RequestedChecksum | undefin
   const found: RequestedChecksum[] = [];
   for (const algorithm of checksumAlgorithms) {
     const value = headers.get(`x-amz-checksum-${algorithm.toLowerCase()}`);
-    if (value !== null) found.push({ algorithm, expected: value.trim() });
+    if (value === null) continue;
+    decodeChecksum(algorithm, value.trim()); // InvalidRequest now, not after the whole body
+    found.push({ algorithm, expected: value.trim() });
   }
   const trailer = headers.get("x-amz-trailer");
   if (trailer !== null) {
