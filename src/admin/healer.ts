@@ -22,22 +22,25 @@ export class HealBusyError extends Error {
   }
 }
 
+export interface HealerOptions {
+  /** Hears each background round (drives that came back) and its result. */
+  onBackgroundHeal?: (endpoints: string[], result: HealSummary | Error) => void;
+  /** Before a heal of everything: let unformatted drives back in, so that they get formatted. */
+  beforeHealAll?: () => Promise<void>;
+}
+
 export class Healer {
   readonly #layer: AdminLayer;
   readonly #metrics: ServerMetrics;
   #running: string | undefined;
   readonly #drivesBack = new Set<string>();
   #driveHeal: Promise<void> | undefined;
-  readonly #onBackgroundHeal: (endpoints: string[], result: HealSummary | Error) => void;
+  readonly #options: HealerOptions;
 
-  constructor(
-    layer: AdminLayer,
-    metrics: ServerMetrics,
-    onBackgroundHeal: (endpoints: string[], result: HealSummary | Error) => void = () => {},
-  ) {
+  constructor(layer: AdminLayer, metrics: ServerMetrics, options: HealerOptions = {}) {
     this.#layer = layer;
     this.#metrics = metrics;
-    this.#onBackgroundHeal = onBackgroundHeal;
+    this.#options = options;
   }
 
   /** What the running heal covers, undefined when none runs. */
@@ -64,8 +67,8 @@ export class Healer {
 
   /**
    * A drive came back (or was replaced): heal everything in the background. Drives that come
-   * back while it runs cause one more round, not one each; `onBackgroundHeal` (constructor)
-   * hears each round's endpoints and result.
+   * back while it runs cause one more round, not one each; `onBackgroundHeal` hears each
+   * round's endpoints and result.
    */
   healAfterReconnect(endpoint: string): void {
     this.#drivesBack.add(endpoint);
@@ -76,9 +79,9 @@ export class Healer {
         this.#drivesBack.clear();
         await this.#waitForIdle();
         try {
-          this.#onBackgroundHeal(endpoints, await this.heal("", "", () => {}));
+          this.#options.onBackgroundHeal?.(endpoints, await this.heal("", "", () => {}));
         } catch (error) {
-          this.#onBackgroundHeal(endpoints, error as Error);
+          this.#options.onBackgroundHeal?.(endpoints, error as Error);
         }
       }
       this.#driveHeal = undefined;
@@ -95,6 +98,7 @@ export class Healer {
   }
 
   async #healAll(onProgress: (result: HealResult) => void): Promise<HealSummary> {
+    await this.#options.beforeHealAll?.();
     const formatted = await this.#layer.healFormat();
     const summary: HealSummary = {
       objectsChecked: 0,

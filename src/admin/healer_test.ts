@@ -61,7 +61,9 @@ Deno.test("drives coming back during a background heal cause one more heal, not 
   const { layer, calls, release } = slowLayer();
   const metrics = new ServerMetrics(new MetricsRegistry());
   const done: [string[], HealSummary | Error][] = [];
-  const healer = new Healer(layer, metrics, (endpoints, result) => done.push([endpoints, result]));
+  const healer = new Healer(layer, metrics, {
+    onBackgroundHeal: (endpoints, result) => done.push([endpoints, result]),
+  });
   healer.healAfterReconnect("/d1");
   await new Promise((resolve) => setTimeout(resolve, 10));
   healer.healAfterReconnect("/d2"); // comes back while the first round runs
@@ -74,4 +76,16 @@ Deno.test("drives coming back during a background heal cause one more heal, not 
   assertEquals(done.map(([endpoints]) => endpoints), [["/d1"], ["/d2", "/d3"]]);
   assertEquals((done[0][1] as HealSummary).drivesFormatted, ["/d3"]);
   assertEquals(metrics.healObjectsHealed.get(), 2);
+});
+
+Deno.test("a heal of everything first lets unformatted drives back in, then formats", async () => {
+  const { layer, calls, release } = slowLayer();
+  const healer = new Healer(layer, new ServerMetrics(new MetricsRegistry()), {
+    beforeHealAll: () => Promise.resolve(void calls.push("accept unformatted")),
+  });
+  const healing = healer.heal("", "", () => {});
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  release();
+  await healing;
+  assertEquals(calls.slice(0, 2), ["accept unformatted", "format"]);
 });

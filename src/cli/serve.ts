@@ -62,7 +62,14 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
     clock,
     randomUuid,
   });
-  const healer = late.healer = new Healer(layer, metrics, logDriveHeal);
+  const healer = late.healer = new Healer(layer, metrics, {
+    onBackgroundHeal: logDriveHeal,
+    beforeHealAll: async () => {
+      for (const drive of drives.values()) {
+        if (drive.state === "offline") await drive.acceptUnformatted();
+      }
+    },
+  });
 
   const app = createApp({
     objects: layer,

@@ -49,6 +49,8 @@ export class HealthCheckedDrive implements StorageDrive {
   #probing = false;
   #lastSuspicionProbeMs = -Infinity;
   #closed = false;
+  /** The format.json UUID first seen ("" until the drive is formatted). */
+  #knownId = "";
   readonly #timeouts = new WeakSet<object>();
 
   constructor(inner: StorageDrive, options: HealthCheckedDriveOptions) {
@@ -101,7 +103,7 @@ export class HealthCheckedDrive implements StorageDrive {
         this.#inner = await this.#withTimeout(this.#open(), "open");
         this.#open = undefined;
       }
-      await this.#withTimeout(this.#inner.info(), "info");
+      this.#checkIdentity(await this.#withTimeout(this.#inner.info(), "info"));
       if (this.#state === "offline") {
         this.#state = "online";
         clearTimeout(this.#probeTimer);
@@ -180,7 +182,32 @@ export class HealthCheckedDrive implements StorageDrive {
   // StorageDrive, each call through #call.
 
   info(): Promise<DriveInfo> {
-    return this.#call("info", () => this.#inner.info());
+    return this.#call("info", async () => this.#checkIdentity(await this.#inner.info()));
+  }
+
+  /**
+   * The drive's format.json UUID, once seen, must stay: a drive whose UUID vanished or changed
+   * is not the drive we had (its directory renamed away and re-created, another disk mounted,
+   * or wiped while serving), so it is offline until the right one answers again, or until
+   * `acceptUnformatted()` (a heal that will format it) says otherwise.
+   */
+  #checkIdentity(info: DriveInfo): DriveInfo {
+    if (this.#knownId === "") {
+      this.#knownId = info.id;
+    } else if (info.id !== this.#knownId) {
+      throw new DriveError(
+        "DriveOffline",
+        this.endpoint,
+        `Cannot use drive: its format.json id is "${info.id}", expected "${this.#knownId}" (vanished, swapped or wiped)`,
+      );
+    }
+    return info;
+  }
+
+  /** Forget the drive's identity and probe now: an unformatted drive comes back, to be formatted. */
+  async acceptUnformatted(): Promise<DriveState> {
+    this.#knownId = "";
+    return await this.probe();
   }
 
   makeVolume(volume: string): Promise<void> {

@@ -185,3 +185,36 @@ Deno.test("timeouts are reported as Timeout to onError, other failures by their 
   drive.close();
   assertEquals(codes.slice(0, 2), ["FileNotFound", "Timeout"]);
 });
+
+Deno.test("a drive whose format.json id changes (vanished and re-created, swapped) goes offline until it is the same drive again", async () => {
+  const { drive: inner } = scriptedDrive("/d9");
+  let id = "uuid-1";
+  const realInfo = inner.info.bind(inner);
+  inner.info = async () => ({ ...(await realInfo()), id });
+  const drive = wrap(inner);
+  assertEquals((await drive.info()).id, "uuid-1");
+  id = ""; // the directory was re-created empty
+  await assertRejects(() => drive.info(), DriveError, 'expected "uuid-1"');
+  assertEquals(drive.state, "offline");
+  await sleep(60);
+  assertEquals(drive.state, "offline"); // probes see the wrong drive
+  id = "uuid-1"; // the real drive is back
+  await sleep(60);
+  assertEquals(drive.state, "online");
+  drive.close();
+});
+
+Deno.test("acceptUnformatted() lets a wiped drive back in so that a heal can format it", async () => {
+  const { drive: inner } = scriptedDrive("/d10");
+  let id = "uuid-2";
+  const realInfo = inner.info.bind(inner);
+  inner.info = async () => ({ ...(await realInfo()), id });
+  const drive = wrap(inner);
+  await drive.info();
+  id = "";
+  await assertRejects(() => drive.info(), DriveError);
+  drive.close();
+  assertEquals(await drive.acceptUnformatted(), "online");
+  id = "uuid-3"; // formatted by the heal: the new identity is kept from now on
+  assertEquals((await drive.info()).id, "uuid-3");
+});

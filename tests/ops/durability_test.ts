@@ -32,7 +32,22 @@ const adminEnv = { AISTOR_ROOT_USER: accessKey, AISTOR_ROOT_PASSWORD: secretKey 
 
 /** Four drives under `root`, kept across restarts (the harness's own temp dir is not used). */
 function startOn(root: string, extraArgs: string[] = []): Promise<RunningBinary> {
-  return startBinary({ driveArgs: () => [`${root}/drive{1...4}`], extraArgs });
+  return startBinary({
+    driveArgs: () => [`${root}/drive{1...4}`],
+    extraArgs,
+    env: { MINIO_PROMETHEUS_AUTH_TYPE: "public" },
+  });
+}
+
+async function clusterHealth(endpoint: string): Promise<number> {
+  const response = await fetch(`${endpoint}/minio/health/cluster`);
+  await response.body?.cancel();
+  return response.status;
+}
+
+async function metricValue(endpoint: string, name: string): Promise<string | undefined> {
+  const text = await (await fetch(`${endpoint}/minio/v2/metrics/cluster`)).text();
+  return new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1];
 }
 
 async function getBytes(client: S3Client, key: string): Promise<Uint8Array | undefined> {
@@ -175,7 +190,11 @@ Deno.test({
       await sleep(500);
       await Deno.rename(`${root}/drive2`, `${root}/drive2.away`);
       phase = "away";
-      await sleep(2_000);
+      await waitFor(() => server.output().includes("drive2 is offline"), 10_000);
+      // One drive of four away: the set keeps write quorum (3), and says so.
+      assertEquals(await clusterHealth(server.endpoint), 200);
+      assertEquals(await metricValue(server.endpoint, "minio_cluster_drive_offline_total"), "1");
+      await sleep(1_500);
       // LocalDrive may have re-created an empty-ish drive2 before the drive was marked offline
       // (see the report: it should never create the drive root); move that aside.
       const ghost = await Deno.rename(`${root}/drive2`, `${root}/drive2.ghost`).then(
@@ -201,6 +220,42 @@ Deno.test({
         const meta = await Deno.stat(`${root}/drive2/data/${key}/xl.meta`).catch(() => undefined);
         assert(meta?.isFile, `${key} was not healed onto drive2\n${server.output()}`);
       }
+    } finally {
+      await server.stop();
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "cluster health turns 503 when two of four drives are away, and 200 when they are back",
+  ignore,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "aistor-quorum-" });
+    const server = await startOn(root);
+    try {
+      assertEquals(await clusterHealth(server.endpoint), 200);
+      for (const n of [1, 2]) await Deno.rename(`${root}/drive${n}`, `${root}/away${n}`);
+      // Any request touching the drives notices; a bucket listing touches them all.
+      const client = s3Client(server.endpoint);
+      await client.send(new CreateBucketCommand({ Bucket: "probe" })).catch(() => {});
+      await waitFor(
+        () =>
+          /drive1 is offline[\s\S]*drive2 is offline|drive2 is offline[\s\S]*drive1 is offline/
+            .test(server.output()),
+        10_000,
+      );
+      assertEquals(await clusterHealth(server.endpoint), 503);
+      assertEquals(await metricValue(server.endpoint, "minio_cluster_drive_offline_total"), "2");
+      for (const n of [1, 2]) {
+        await Deno.remove(`${root}/drive${n}`, { recursive: true }).catch(() => {});
+        await Deno.rename(`${root}/away${n}`, `${root}/drive${n}`);
+      }
+      await waitFor(
+        () => (server.output().match(/is online: answers again/g) ?? []).length >= 2,
+        15_000,
+      );
+      assertEquals(await clusterHealth(server.endpoint), 200);
     } finally {
       await server.stop();
       await Deno.remove(root, { recursive: true }).catch(() => {});
