@@ -1,7 +1,7 @@
 /**
  * Building responses: S3 XML bodies, empty answers, error bodies, and the date formats S3 uses.
  */
-import { el, xmlDocument } from "./xml.ts";
+import { el } from "./xml.ts";
 import type { S3Error } from "./s3_errors.ts";
 
 export function xmlResponse(
@@ -51,5 +51,3 @@ export function isoDate(date: Date): string {
 export function quoteEtag(etag: string): string {
   return `"${etag}"`;
 }
-
-export { xmlDocument };
