@@ -157,3 +157,6 @@ export const listPrefixSkipEntriesMax = 16;
 
 /** Bucket metadata objects read in parallel while listing buckets (bounds drive reads per request). */
 export const bucketLoadsInFlightMax = 16;
+
+/** Long S3 operations (CompleteMultipartUpload) send a space this often until done, as S3 does, so idle timeouts of clients and proxies do not cut them. */
+export const keepaliveIntervalMs = 10_000;

@@ -53,6 +53,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { AwsCrc32 } from "@aws-crypto/crc32";
 import { Client as MinioClient } from "minio";
+import { XMLValidator } from "fast-xml-parser";
 import * as nodeCrypto from "node:crypto";
 import { Readable } from "node:stream";
 import { assert, assertEquals } from "../testing/assert.ts";
@@ -66,7 +67,7 @@ const accessKey = "AKIAAISTORTEST000001";
 const secretKey = "aistor-test-secret-key-0123456789abcdef";
 const region = "us-east-1";
 
-async function startServer() {
+async function startServer(options: { keepaliveIntervalMs?: number } = {}) {
   const clock = { nowNs: () => BigInt(Date.now()) * 1_000_000n };
   const randomUuid = () => crypto.randomUUID();
   const topology = parseTopology(["/drive{1...4}"], {});
@@ -79,11 +80,19 @@ async function startServer() {
   const logLines: object[] = [];
   // Fault injection around the real layer: the next call of one method fails with a given error.
   const failures = new Map<string, Error>();
+  const delays = new Map<string, number>();
   const objects = new Proxy(layer, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
+        const delayMs = delays.get(String(property));
+        if (delayMs !== undefined) {
+          delays.delete(String(property));
+          return new Promise((resolve) => setTimeout(resolve, delayMs)).then(() =>
+            value.apply(target, args)
+          );
+        }
         const failure = failures.get(String(property));
         if (failure === undefined) return value.apply(target, args);
         failures.delete(String(property));
@@ -99,6 +108,7 @@ async function startServer() {
     clock,
     randomUuid,
     log: (line) => logLines.push(line),
+    keepaliveIntervalMs: options.keepaliveIntervalMs,
   });
   const server = await serveHttp({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
   const endpoint = `http://127.0.0.1:${server.port}`;
@@ -115,6 +125,9 @@ async function startServer() {
     app,
     failNext(method: string, error: Error) {
       failures.set(method, error);
+    },
+    slowNext(method: string, delayMs: number) {
+      delays.set(method, delayMs);
     },
     async close() {
       s3.destroy();
@@ -1354,7 +1367,7 @@ Deno.test("S3 API: edge cases of the wire format", testOptions, async (t) => {
 });
 
 Deno.test("S3 API through the AWS SDK: multipart uploads", testOptions, async (t) => {
-  const server = await startServer();
+  const server = await startServer({ keepaliveIntervalMs: 50 });
   const { s3 } = server;
   const seed = Date.now() % 2 ** 31;
   console.log(`multipart test seed ${seed}`);
@@ -1458,6 +1471,66 @@ Deno.test("S3 API through the AWS SDK: multipart uploads", testOptions, async (t
       const head = await s3.send(new HeadObjectCommand({ Bucket: "multipart", Key: "copied.bin" }));
       assertEquals(head.ContentLength, 100);
     });
+
+    await t.step(
+      "a slow CompleteMultipartUpload keeps the connection alive with spaces, then answers (or errs) in the body",
+      async () => {
+        const created = await s3.send(
+          new CreateMultipartUploadCommand({ Bucket: "multipart", Key: "slow.bin" }),
+        );
+        const part = await s3.send(
+          new UploadPartCommand({
+            Bucket: "multipart",
+            Key: "slow.bin",
+            UploadId: created.UploadId,
+            PartNumber: 1,
+            Body: "only part",
+          }),
+        );
+        const complete = (etag: string | undefined) =>
+          s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: "multipart",
+              Key: "slow.bin",
+              UploadId: created.UploadId,
+              MultipartUpload: { Parts: [{ PartNumber: 1, ETag: etag }] },
+            }),
+          );
+        server.slowNext("completeMultipartUpload", 300);
+        const raw = await signedFetch(server, {
+          method: "POST",
+          path: "/multipart/slow.bin",
+          query: { uploadId: created.UploadId! },
+          body: "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>" +
+            '<ETag>"00000000000000000000000000000000"</ETag></Part></CompleteMultipartUpload>',
+        });
+        const rawText = await raw.text();
+        assertEquals(raw.status, 200, "headers went out before the work finished");
+        assert(
+          /^<\?xml[^>]*\?>\n +<Error>/.test(rawText),
+          `declaration, spaces, document: ${rawText}`,
+        );
+        assertEquals(XMLValidator.validate(rawText), true, "the streamed body is well-formed XML");
+        assertEquals(await errorCode(new Response(rawText)), "InvalidPart");
+        server.slowNext("completeMultipartUpload", 300);
+        const before = server.logLines.length;
+        // The SDK reads an Error in a 200 body as a 503 and retries (its design); the retry,
+        // not slowed, answers InvalidPart at once.
+        assertEquals(
+          (await failure(complete('"00000000000000000000000000000000"'))).code,
+          "InvalidPart",
+        );
+        const statuses = server.logLines.slice(before).map((line) =>
+          (line as { status?: number }).status
+        );
+        assertEquals(statuses, [200, 400]);
+        server.slowNext("completeMultipartUpload", 300);
+        const done = await complete(part.ETag);
+        assert(done.ETag?.endsWith('-1"'), `multipart ETag ${done.ETag}`);
+        const get = await s3.send(new GetObjectCommand({ Bucket: "multipart", Key: "slow.bin" }));
+        assertEquals(await get.Body?.transformToString(), "only part");
+      },
+    );
 
     await t.step(
       "InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload; abort removes the upload",

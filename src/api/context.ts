@@ -17,6 +17,8 @@ export interface AppOptions {
   randomUuid?: () => string;
   /** One structured line per request and per unknown failure. */
   log?: (line: object) => void;
+  /** Keepalive interval of long operations (default limits.keepaliveIntervalMs); tests shorten it. */
+  keepaliveIntervalMs?: number;
 }
 
 export interface RequestContext {

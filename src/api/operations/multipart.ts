@@ -2,8 +2,14 @@
  * Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
  * AbortMultipartUpload, ListParts, ListMultipartUploads. (UploadPartCopy is in copy.ts.)
  */
-import { listKeysMax, partNumberMax, putObjectMaxBytes } from "../../limits.ts";
-import type { CompletePart } from "../../object/object_layer.ts";
+import {
+  keepaliveIntervalMs,
+  listKeysMax,
+  partNumberMax,
+  putObjectMaxBytes,
+} from "../../limits.ts";
+import type { CompletePart, ObjectInfo } from "../../object/object_layer.ts";
+import { withKeepalive } from "../keepalive.ts";
 import { unquoteEtag } from "../conditions.ts";
 import type { RequestContext } from "../context.ts";
 import {
@@ -103,13 +109,23 @@ export async function completeMultipartUpload(context: RequestContext): Promise<
   for (let i = 1; i < parts.length; i++) {
     if (parts[i].partNumber <= parts[i - 1].partNumber) throw new S3Error("InvalidPartOrder");
   }
-  const info = await context.objects.completeMultipartUpload(
+  const work = context.objects.completeMultipartUpload(
     bucket,
     key,
     uploadId,
     parts,
     writeConditions(context.request.headers),
-  );
+  ).then((info) => completeResult(context, info));
+  return await withKeepalive(work, {
+    intervalMs: context.options.keepaliveIntervalMs ?? keepaliveIntervalMs,
+    resource: `/${bucket}/${key}`,
+    requestId: context.requestId,
+    log: context.options.log ?? ((line) => console.error(JSON.stringify(line))),
+  });
+}
+
+function completeResult(context: RequestContext, info: ObjectInfo): Response {
+  const { bucket, key } = context.operation;
   const headers = new Headers();
   if (info.versionId !== "") headers.set("x-amz-version-id", info.versionId);
   setChecksumHeaders(headers, info.checksums, info.checksumType);
