@@ -1524,6 +1524,23 @@ Deno.test("S3 API through the AWS SDK: multipart uploads", testOptions, async (t
           (line as { status?: number }).status
         );
         assertEquals(statuses, [200, 400]);
+        server.slowNext("putObject", 300);
+        const before2 = server.logLines.length;
+        const copied = await s3.send(
+          new CopyObjectCommand({
+            Bucket: "multipart",
+            Key: "slow-copy.bin",
+            CopySource: "multipart/big.bin",
+          }),
+        );
+        assertEquals(
+          copied.CopyObjectResult?.ETag,
+          `"${md5Hex(new Uint8Array([...part1, ...part2]))}"`,
+        );
+        assertEquals(
+          server.logLines.slice(before2).map((line) => (line as { status?: number }).status),
+          [200],
+        );
         server.slowNext("completeMultipartUpload", 300);
         const done = await complete(part.ETag);
         assert(done.ETag?.endsWith('-1"'), `multipart ETag ${done.ETag}`);

@@ -5,6 +5,8 @@
  * the result document — or an <Error> document when the work failed (the SDKs read the body of
  * a 200 CompleteMultipartUpload for an Error).
  */
+import { keepaliveIntervalMs } from "../limits.ts";
+import type { RequestContext } from "./context.ts";
 import { errorResponse } from "./responses.ts";
 import { S3Error, toS3Error } from "./s3_errors.ts";
 
@@ -15,6 +17,17 @@ export interface KeepaliveOptions {
   requestId: string;
   /** Unknown failures after the 200 went out are logged here. */
   log: (line: object) => void;
+}
+
+/** The options for an operation on this request's object. */
+export function keepaliveOptions(context: RequestContext): KeepaliveOptions {
+  const { bucket, key } = context.operation;
+  return {
+    intervalMs: context.options.keepaliveIntervalMs ?? keepaliveIntervalMs,
+    resource: `/${bucket}/${key}`,
+    requestId: context.requestId,
+    log: context.options.log ?? ((line) => console.error(JSON.stringify(line))),
+  };
 }
 
 const space = new Uint8Array([0x20]);

@@ -3,6 +3,7 @@
  * the destination (never buffered), after the x-amz-copy-source-if-* conditions hold.
  */
 import { putObjectMaxBytes } from "../../limits.ts";
+import { keepaliveOptions, withKeepalive } from "../keepalive.ts";
 import type { ObjectInfo } from "../../object/object_layer.ts";
 import { evaluateCopySourceConditions, readCopySourceConditions } from "../conditions.ts";
 import type { RequestContext } from "../context.ts";
@@ -111,28 +112,31 @@ export async function copyObject(context: RequestContext): Promise<Response> {
     : undefined;
   const storageClass = storageClassFromHeaders(headers);
   const conditions = writeConditions(headers);
-  const reader = await context.objects.getObject(source.bucket, source.key, {
-    versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
-  });
-  const info = await context.objects.putObject(bucket, key, reader.body, {
-    sizeBytes: reader.info.sizeBytes,
-    contentType: replace ? headers.get("content-type") ?? undefined : reader.info.contentType,
-    metadata: replacedMetadata ?? reader.info.metadata,
-    tags: replacedTags ?? reader.info.tags,
-    md5Hex: /^[0-9a-f]{32}$/.test(reader.info.etag) ? reader.info.etag : undefined,
-    storageClass: storageClass ?? reader.info.metadata["x-amz-storage-class"],
-    ...conditions,
-  });
-  const responseHeaders = sourceVersionHeaders(sourceInfo);
-  if (info.versionId !== "") responseHeaders.set("x-amz-version-id", info.versionId);
-  return xmlResponse(
-    xmlDocument(
-      "CopyObjectResult",
-      el("LastModified", isoDate(info.modTime)),
-      el("ETag", quoteEtag(info.etag)),
-    ),
-    { headers: responseHeaders },
-  );
+  const copy = async () => {
+    const reader = await context.objects.getObject(source.bucket, source.key, {
+      versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
+    });
+    const info = await context.objects.putObject(bucket, key, reader.body, {
+      sizeBytes: reader.info.sizeBytes,
+      contentType: replace ? headers.get("content-type") ?? undefined : reader.info.contentType,
+      metadata: replacedMetadata ?? reader.info.metadata,
+      tags: replacedTags ?? reader.info.tags,
+      md5Hex: /^[0-9a-f]{32}$/.test(reader.info.etag) ? reader.info.etag : undefined,
+      storageClass: storageClass ?? reader.info.metadata["x-amz-storage-class"],
+      ...conditions,
+    });
+    const responseHeaders = sourceVersionHeaders(sourceInfo);
+    if (info.versionId !== "") responseHeaders.set("x-amz-version-id", info.versionId);
+    return xmlResponse(
+      xmlDocument(
+        "CopyObjectResult",
+        el("LastModified", isoDate(info.modTime)),
+        el("ETag", quoteEtag(info.etag)),
+      ),
+      { headers: responseHeaders },
+    );
+  };
+  return await withKeepalive(copy(), keepaliveOptions(context));
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, both required and inside the source. */
@@ -170,20 +174,30 @@ export async function uploadPartCopy(context: RequestContext): Promise<Response>
   const source = parseCopySource(headers.get("x-amz-copy-source") ?? "");
   const sourceInfo = await readSourceInfo(context, source);
   const range = parseCopySourceRange(headers.get("x-amz-copy-source-range"), sourceInfo.sizeBytes);
-  const reader = await context.objects.getObject(source.bucket, source.key, {
-    versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
-    range,
-  });
-  const sizeBytes = sourceInfo.sizeBytes === 0 ? 0 : reader.end - reader.start + 1;
-  const part = await context.objects.putObjectPart(bucket, key, uploadId, partNumber, reader.body, {
-    sizeBytes,
-  });
-  return xmlResponse(
-    xmlDocument(
-      "CopyPartResult",
-      el("LastModified", isoDate(part.lastModified)),
-      el("ETag", quoteEtag(part.etag)),
-    ),
-    { headers: sourceVersionHeaders(sourceInfo) },
-  );
+  const copy = async () => {
+    const reader = await context.objects.getObject(source.bucket, source.key, {
+      versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
+      range,
+    });
+    const sizeBytes = sourceInfo.sizeBytes === 0 ? 0 : reader.end - reader.start + 1;
+    const part = await context.objects.putObjectPart(
+      bucket,
+      key,
+      uploadId,
+      partNumber,
+      reader.body,
+      {
+        sizeBytes,
+      },
+    );
+    return xmlResponse(
+      xmlDocument(
+        "CopyPartResult",
+        el("LastModified", isoDate(part.lastModified)),
+        el("ETag", quoteEtag(part.etag)),
+      ),
+      { headers: sourceVersionHeaders(sourceInfo) },
+    );
+  };
+  return await withKeepalive(copy(), keepaliveOptions(context));
 }

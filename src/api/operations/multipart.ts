@@ -2,14 +2,9 @@
  * Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
  * AbortMultipartUpload, ListParts, ListMultipartUploads. (UploadPartCopy is in copy.ts.)
  */
-import {
-  keepaliveIntervalMs,
-  listKeysMax,
-  partNumberMax,
-  putObjectMaxBytes,
-} from "../../limits.ts";
+import { listKeysMax, partNumberMax, putObjectMaxBytes } from "../../limits.ts";
 import type { CompletePart, ObjectInfo } from "../../object/object_layer.ts";
-import { withKeepalive } from "../keepalive.ts";
+import { keepaliveOptions, withKeepalive } from "../keepalive.ts";
 import { unquoteEtag } from "../conditions.ts";
 import type { RequestContext } from "../context.ts";
 import {
@@ -116,12 +111,7 @@ export async function completeMultipartUpload(context: RequestContext): Promise<
     parts,
     writeConditions(context.request.headers),
   ).then((info) => completeResult(context, info));
-  return await withKeepalive(work, {
-    intervalMs: context.options.keepaliveIntervalMs ?? keepaliveIntervalMs,
-    resource: `/${bucket}/${key}`,
-    requestId: context.requestId,
-    log: context.options.log ?? ((line) => console.error(JSON.stringify(line))),
-  });
+  return await withKeepalive(work, keepaliveOptions(context));
 }
 
 function completeResult(context: RequestContext, info: ObjectInfo): Response {
