@@ -3,15 +3,23 @@
  * sink per drive, with backpressure, the MD5 of the body and a quorum check after every block.
  *
  * A sink is a shard file in `.minio.sys/tmp` (durable on close) or an in-memory buffer for
- * inline objects. Memory: the block being written plus the block being read
- * (`limits.putBlocksInFlightMax`), each as D + P framed shards.
+ * inline objects. Memory: the block being written plus the block being encoded
+ * (`limits.putBlocksInFlightMax`), each as D + P framed shards, in buffers reused for the
+ * whole body. Reuse matters: a fresh buffer handed to an asynchronous file write outlives the
+ * young-generation GC and waits for a full one, so fresh buffers per block let RSS climb by
+ * tens of MiB per request (bench/memory.ts measures it).
  */
 import { encodeFramedBlock, type ReedSolomon } from "../kernels/mod.ts";
+import { putBlocksInFlightMax } from "../limits.ts";
 import { createHash } from "../platform/crypto.ts";
 import { ObjectError } from "./object_layer.ts";
 import { describeError } from "./quorum.ts";
 
-/** Where one drive's framed shards go. */
+/**
+ * Where one drive's framed shards go. `frame` is lent for the duration of the call: its bytes
+ * are overwritten by a later block once the returned promise settles, so a sink that keeps
+ * them must copy them.
+ */
 export interface ShardSink {
   write(frame: Uint8Array): Promise<void>;
 }
@@ -20,7 +28,7 @@ export interface ShardSink {
 export class InlineSink implements ShardSink {
   #frames: Uint8Array[] = [];
   write(frame: Uint8Array): Promise<void> {
-    this.#frames.push(frame);
+    this.#frames.push(frame.slice());
     return Promise.resolve();
   }
   bytes(): Uint8Array {
@@ -59,14 +67,16 @@ export async function encodeToSinks(
   );
   requireWriteQuorum(failures, options.writeQuorum);
   const md5 = createHash("md5");
+  const frameSets = new FrameSets(putBlocksInFlightMax);
   let sizeBytes = 0;
   let pending: Promise<void> = Promise.resolve();
   try {
+    // Block k + 1 is hashed and encoded while block k's frames are being written.
     for await (const block of readBlocks(body, options.blockSizeBytes)) {
       sizeBytes += block.length;
       checkNotTooLong(sizeBytes, options);
       md5.update(block);
-      const frames = encodeFramedBlock(options.rs, block);
+      const frames = frameSets.hold(encodeFramedBlock(options.rs, block), { release: true });
       await pending;
       requireWriteQuorum(failures, options.writeQuorum);
       pending = writeFrames(frames, options, failures);
@@ -99,6 +109,55 @@ function checkNotTooLong(sizeBytes: number, options: EncodeOptions): void {
   }
 }
 
+/**
+ * The D + P frames of the blocks in flight, in buffers reused block after block: `hold` copies
+ * a block's frames into the least recently used set. With one block being written and one
+ * being encoded, the set written `count` blocks ago is free again: its writes were awaited
+ * before the next block's writes began.
+ */
+class FrameSets {
+  readonly #sets: Uint8Array[] = [];
+  #next = 0;
+
+  constructor(readonly count: number) {
+    if (count < 2) {
+      throw new Error("Bug: a block is encoded while the previous one is written: two frame sets");
+    }
+  }
+
+  /**
+   * `release`: the frames are the caller's alone (fresh kernel output); their memory is freed
+   * as soon as they are copied rather than at the next scavenge.
+   */
+  hold(frames: Uint8Array[], options: { release: boolean }): Uint8Array[] {
+    const totalBytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+    const at = this.#next;
+    this.#next = (this.#next + 1) % this.count;
+    if (this.#sets[at] === undefined || this.#sets[at].length < totalBytes) {
+      this.#sets[at] = new Uint8Array(totalBytes);
+    }
+    const buffer = this.#sets[at];
+    let offset = 0;
+    const held = frames.map((frame) => {
+      buffer.set(frame, offset);
+      offset += frame.length;
+      return buffer.subarray(offset - frame.length, offset);
+    });
+    if (options.release) { for (const frame of frames) releaseBuffer(frame.buffer); }
+    return held;
+  }
+}
+
+/**
+ * Free an ArrayBuffer nobody else holds now (detach it), instead of leaving it to the GC:
+ * V8 lets 64 MiB of such young buffers pile up before it scavenges them.
+ */
+export function releaseBuffer(buffer: ArrayBufferLike): void {
+  if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength > 0) {
+    buffer.transfer(0);
+  }
+}
+
 /** Write one block's frames to every live sink in parallel; a failing sink is retired. */
 async function writeFrames(
   frames: Uint8Array[],
@@ -128,13 +187,16 @@ function requireWriteQuorum(failures: (unknown | undefined)[], quorum: number): 
   );
 }
 
-/** Re-chunk a byte stream into blocks of exactly `blockSizeBytes` (the last one shorter, none when empty). */
+/**
+ * Re-chunk a byte stream into blocks of exactly `blockSizeBytes` (the last one shorter, none
+ * when empty). A yielded block is valid until the next one is asked for: the buffer is reused.
+ */
 export async function* readBlocks(
   body: ReadableStream<Uint8Array>,
   blockSizeBytes: number,
 ): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
-  let block = new Uint8Array(blockSizeBytes);
+  const block = new Uint8Array(blockSizeBytes);
   let filled = 0;
   try {
     while (true) {
@@ -153,7 +215,6 @@ export async function* readBlocks(
         offset += take;
         if (filled === blockSizeBytes) {
           yield block;
-          block = new Uint8Array(blockSizeBytes);
           filled = 0;
         }
       }
