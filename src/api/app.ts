@@ -25,7 +25,7 @@ export function createApp(options: AppOptions): Hono {
   app.all("*", (c) => {
     // serveHttp passes `{ remoteAddress }` as the second fetch argument, which Hono calls env.
     const env = c.env as { remoteAddress?: string } | undefined;
-    return handleS3Request(c.req.raw, options, credentials, env?.remoteAddress);
+    return handleS3Request(c.req.raw, { options, credentials, remoteAddress: env?.remoteAddress });
   });
   return app;
 }
@@ -42,18 +42,46 @@ function nowFrom(options: AppOptions): Date {
   return new Date(Number(options.clock.nowNs() / 1_000_000n));
 }
 
-export async function handleS3Request(
-  request: Request,
-  options: AppOptions,
-  credentials: CredentialStore,
-  remoteAddress?: string,
-): Promise<Response> {
+interface Server {
+  options: AppOptions;
+  credentials: CredentialStore;
+  remoteAddress?: string;
+}
+
+/** One S3 request, start to end: route, verify, authorize, run, answer, log. */
+export async function handleS3Request(request: Request, server: Server): Promise<Response> {
+  const { options } = server;
   const started = nowFrom(options);
   const { requestId, hostId } = requestIds(options);
   const url = new URL(request.url);
+  const outcome = await runOperation(request, { url, server, requestId, started });
+  const response = await finishResponse(outcome.response, {
+    context: outcome.context,
+    requestId,
+    hostId,
+  });
+  options.log?.({
+    time: started.toISOString(),
+    requestId,
+    method: request.method,
+    path: url.pathname,
+    operation: outcome.operation?.name,
+    payload: outcome.context?.verified.payload.kind,
+    status: response.status,
+    durationMs: nowFrom(options).getTime() - started.getTime(),
+  });
+  return response;
+}
+
+/** Route (before auth), verify the signature, authorize, run the handler; failures become S3 errors. */
+async function runOperation(
+  request: Request,
+  at: { url: URL; server: Server; requestId: string; started: Date },
+): Promise<{ response: Response; operation?: S3Operation; context?: RequestContext }> {
+  const { url, server, requestId, started } = at;
+  const { options } = server;
   let operation: S3Operation | undefined;
   let context: RequestContext | undefined;
-  let response: Response;
   try {
     operation = routeRequest(request.method, url, request.headers, options);
     const verified = verifyRequest(
@@ -63,7 +91,7 @@ export async function handleS3Request(
         rawQuery: url.search.slice(1),
         headers: request.headers,
       },
-      { credentials, nowMs: started.getTime() },
+      { credentials: server.credentials, nowMs: started.getTime() },
     );
     context = {
       options,
@@ -74,25 +102,14 @@ export async function handleS3Request(
       verified,
       requestId,
       now: started,
-      remoteAddress,
+      remoteAddress: server.remoteAddress,
     };
     await authorize(context);
-    response = await handlers[operation.name](context);
+    return { response: await handlers[operation.name](context), operation, context };
   } catch (error) {
-    response = failureResponse(error, { request, url, requestId, options });
+    const response = failureResponse(error, { request, url, requestId, options });
+    return { response, operation, context };
   }
-  response = await finishResponse(response, { context, requestId, hostId });
-  options.log?.({
-    time: started.toISOString(),
-    requestId,
-    method: request.method,
-    path: url.pathname,
-    operation: operation?.name,
-    payload: context?.verified.payload.kind,
-    status: response.status,
-    durationMs: nowFrom(options).getTime() - started.getTime(),
-  });
-  return response;
 }
 
 function failureResponse(
