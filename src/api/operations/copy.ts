@@ -78,65 +78,96 @@ function sourceVersionHeaders(info: ObjectInfo): Headers {
   return headers;
 }
 
-export async function copyObject(context: RequestContext): Promise<Response> {
-  const { bucket, key } = context.operation;
+/** What the request asks of the destination, every header checked before the source is opened. */
+interface CopyPlan {
+  source: CopySource;
+  /** undefined = keep the source's (COPY directive). */
+  contentType?: string;
+  metadata?: Record<string, string>;
+  tags?: Record<string, string>;
+  storageClass?: string;
+  conditions: ReturnType<typeof writeConditions>;
+}
+
+function planCopy(context: RequestContext): CopyPlan & { selfCopyAllowed: boolean } {
   const headers = context.request.headers;
   const source = parseCopySource(headers.get("x-amz-copy-source") ?? "");
-  const metadataDirective = directive(headers, "x-amz-metadata-directive");
-  const taggingDirective = directive(headers, "x-amz-tagging-directive");
+  const replaceMetadata = directive(headers, "x-amz-metadata-directive") === "REPLACE";
+  const replaceTags = directive(headers, "x-amz-tagging-directive") === "REPLACE";
   rejectEncryptionRequest(headers);
-  const sourceInfo = await readSourceInfo(context, source);
+  return {
+    source,
+    contentType: replaceMetadata ? headers.get("content-type") ?? "" : undefined,
+    metadata: replaceMetadata ? metadataFromHeaders(headers) : undefined,
+    tags: replaceTags ? tagsFromHeader(headers.get("x-amz-tagging")) ?? {} : undefined,
+    storageClass: storageClassFromHeaders(headers),
+    conditions: writeConditions(headers),
+    // Copying onto itself must change something: metadata, tags or storage class.
+    selfCopyAllowed: replaceMetadata || replaceTags || headers.has("x-amz-storage-class"),
+  };
+}
+
+function checkCopyAllowed(
+  context: RequestContext,
+  plan: CopyPlan & { selfCopyAllowed: boolean },
+  sourceInfo: ObjectInfo,
+): void {
   if (sourceInfo.sizeBytes > putObjectMaxBytes) {
     throw new S3Error(
       "InvalidRequest",
       `The specified copy source is larger than the maximum allowable size for a copy source: ${putObjectMaxBytes}`,
     );
   }
+  const { bucket, key } = context.operation;
   // Copying an older version onto its own key restores it: only the current version is "itself".
-  const selfCopy = source.bucket === bucket && source.key === key &&
-    (source.versionId === undefined || sourceInfo.isLatest);
-  if (
-    selfCopy && metadataDirective === "COPY" && taggingDirective === "COPY" &&
-    !headers.has("x-amz-storage-class")
-  ) {
+  const selfCopy = plan.source.bucket === bucket && plan.source.key === key &&
+    (plan.source.versionId === undefined || sourceInfo.isLatest);
+  if (selfCopy && !plan.selfCopyAllowed) {
     throw new S3Error(
       "InvalidRequest",
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  // The new headers are checked before the source is opened.
-  const replace = metadataDirective === "REPLACE";
-  const replacedMetadata = replace ? metadataFromHeaders(headers) : undefined;
-  const replacedTags = taggingDirective === "REPLACE"
-    ? tagsFromHeader(headers.get("x-amz-tagging")) ?? {}
-    : undefined;
-  const storageClass = storageClassFromHeaders(headers);
-  const conditions = writeConditions(headers);
-  const copy = async () => {
-    const reader = await context.objects.getObject(source.bucket, source.key, {
-      versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
-    });
-    const info = await context.objects.putObject(bucket, key, reader.body, {
-      sizeBytes: reader.info.sizeBytes,
-      contentType: replace ? headers.get("content-type") ?? undefined : reader.info.contentType,
-      metadata: replacedMetadata ?? reader.info.metadata,
-      tags: replacedTags ?? reader.info.tags,
-      md5Hex: /^[0-9a-f]{32}$/.test(reader.info.etag) ? reader.info.etag : undefined,
-      storageClass: storageClass ?? reader.info.metadata["x-amz-storage-class"],
-      ...conditions,
-    });
-    const responseHeaders = sourceVersionHeaders(sourceInfo);
-    if (info.versionId !== "") responseHeaders.set("x-amz-version-id", info.versionId);
-    return xmlResponse(
-      xmlDocument(
-        "CopyObjectResult",
-        el("LastModified", isoDate(info.modTime)),
-        el("ETag", quoteEtag(info.etag)),
-      ),
-      { headers: responseHeaders },
-    );
-  };
-  return await withKeepalive(copy(), keepaliveOptions(context));
+}
+
+export async function copyObject(context: RequestContext): Promise<Response> {
+  const plan = planCopy(context);
+  const sourceInfo = await readSourceInfo(context, plan.source);
+  checkCopyAllowed(context, plan, sourceInfo);
+  return await withKeepalive(copyData(context, plan, sourceInfo), keepaliveOptions(context));
+}
+
+/** Stream the source version into the destination (the slow part, under keepalive). */
+async function copyData(
+  context: RequestContext,
+  plan: CopyPlan,
+  sourceInfo: ObjectInfo,
+): Promise<Response> {
+  const { bucket, key } = context.operation;
+  const reader = await context.objects.getObject(plan.source.bucket, plan.source.key, {
+    versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
+  });
+  const info = await context.objects.putObject(bucket, key, reader.body, {
+    sizeBytes: reader.info.sizeBytes,
+    contentType: plan.contentType === undefined
+      ? reader.info.contentType
+      : plan.contentType || undefined,
+    metadata: plan.metadata ?? reader.info.metadata,
+    tags: plan.tags ?? reader.info.tags,
+    md5Hex: /^[0-9a-f]{32}$/.test(reader.info.etag) ? reader.info.etag : undefined,
+    storageClass: plan.storageClass ?? reader.info.metadata["x-amz-storage-class"],
+    ...plan.conditions,
+  });
+  const responseHeaders = sourceVersionHeaders(sourceInfo);
+  if (info.versionId !== "") responseHeaders.set("x-amz-version-id", info.versionId);
+  return xmlResponse(
+    xmlDocument(
+      "CopyObjectResult",
+      el("LastModified", isoDate(info.modTime)),
+      el("ETag", quoteEtag(info.etag)),
+    ),
+    { headers: responseHeaders },
+  );
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, both required and inside the source. */
