@@ -7,6 +7,8 @@
 import * as fs from "../platform/fs.ts";
 
 export interface AtomicWriteContext {
+  /** Absolute path of the drive's root: never created here (a missing root is a missing drive). */
+  root: string;
   /** Absolute path of the drive's `.minio.sys/tmp`. */
   tmpDir: string;
   /** A fresh unique name for the staged file. */
@@ -33,8 +35,12 @@ export async function stageFile(context: AtomicWriteContext, bytes: Uint8Array):
  * Step 2: rename the staged file over `targetPath` (parents created) and fsync the directories
  * whose entries changed. After this resolves the new content survives a crash.
  */
-export async function commitStaged(stagedPath: string, targetPath: string): Promise<void> {
-  await renameWithParents(stagedPath, targetPath);
+export async function commitStaged(
+  root: string,
+  stagedPath: string,
+  targetPath: string,
+): Promise<void> {
+  await renameWithParents(root, stagedPath, targetPath);
   await fs.syncDir(dirname(targetPath));
 }
 
@@ -45,9 +51,13 @@ const renameAttemptsMax = 3;
  * rename(2) after creating the target's parents. A concurrent delete may prune a parent that
  * was just created (empty) before the rename lands; then the parents are made again.
  */
-export async function renameWithParents(source: string, target: string): Promise<void> {
+export async function renameWithParents(
+  root: string,
+  source: string,
+  target: string,
+): Promise<void> {
   for (let attempt = 1;; attempt++) {
-    await makeDirsDurably(dirname(target));
+    await makeDirsDurably(root, dirname(target));
     try {
       await fs.rename(source, target);
       return;
@@ -66,27 +76,40 @@ export async function atomicWrite(
 ): Promise<void> {
   const stagedPath = await stageFile(context, bytes);
   try {
-    await commitStaged(stagedPath, targetPath);
+    await commitStaged(context.root, stagedPath, targetPath);
   } catch (error) {
     await fs.removeAll(stagedPath).catch(() => {});
     throw error;
   }
 }
 
-/** mkdir -p, then fsync the parents of every directory it created, so the new entries last. */
-export async function makeDirsDurably(dir: string): Promise<void> {
+/**
+ * mkdir -p below `root`, then fsync the parents of every directory it created, so the new
+ * entries last. `root` itself is never created: when it is missing (an unmounted or removed
+ * drive) this fails with NotFound. Directories are made one at a time from the top, so a root
+ * that vanishes meanwhile makes the next mkdir fail instead of coming back as an empty ghost.
+ */
+export async function makeDirsDurably(root: string, dir: string): Promise<void> {
   const existing = await fs.statIfExists(dir);
   if (existing?.isDirectory) return;
   const missing: string[] = [];
   let probe = dir;
   while (!(await fs.statIfExists(probe))) {
+    if (probe === root || !probe.startsWith(root === "/" ? "/" : `${root}/`)) {
+      throw new fs.FsError("NotFound", "ENOENT", probe);
+    }
     missing.push(probe);
-    const parent = dirname(probe);
-    if (parent === probe) break;
-    probe = parent;
+    probe = dirname(probe);
   }
-  await fs.makeDirAll(dir);
-  for (const created of missing.reverse()) await fs.syncDir(dirname(created));
+  for (const created of missing.reverse()) {
+    try {
+      await fs.makeDir(created);
+    } catch (error) {
+      if (!(error instanceof fs.FsError && error.kind === "Exists")) throw error;
+      continue; // made meanwhile by a concurrent call
+    }
+    await fs.syncDir(dirname(created));
+  }
 }
 
 export function dirname(path: string): string {

@@ -97,7 +97,7 @@ export class LocalDrive implements StorageDrive {
       );
     }
     try {
-      for (const dir of metaDirs) await makeDirsDurably(this.#abs(metaVolume, dir));
+      for (const dir of metaDirs) await makeDirsDurably(this.#root, this.#abs(metaVolume, dir));
     } catch (error) {
       throw this.#wrap(error, "prepare .minio.sys");
     }
@@ -248,7 +248,7 @@ export class LocalDrive implements StorageDrive {
     await this.#requireVolume(volume);
     const absolute = this.#abs(volume, path);
     try {
-      await makeDirsDurably(parentAbs(absolute));
+      await makeDirsDurably(this.#root, parentAbs(absolute));
       const file = await fs.openFile(absolute, "createExclusive");
       return new LocalShardWriter({ drive: this, file, absolute, sizeBytes, path });
     } catch (error) {
@@ -333,7 +333,7 @@ export class LocalDrive implements StorageDrive {
         await atomicWrite(this.#atomic(), backupPath, options.backup.previousXlMeta);
       }
       // 4. Commit: readers now see the new version.
-      await commitStaged(stagedMeta, `${objectDir}/${xlMetaName}`);
+      await commitStaged(this.#root, stagedMeta, `${objectDir}/${xlMetaName}`);
     } catch (error) {
       await fs.removeAll(stagedMeta).catch(() => {});
       if (movedDataDir) await this.#trash(movedDataDir, dstVolume).catch(() => {});
@@ -368,7 +368,7 @@ export class LocalDrive implements StorageDrive {
       );
     }
     if (await fs.statIfExists(target)) await this.#trash(target, metaVolume);
-    await renameWithParents(source, target);
+    await renameWithParents(this.#root, source, target);
     await fs.syncDir(objectDir);
     return target;
   }
@@ -385,7 +385,7 @@ export class LocalDrive implements StorageDrive {
     const source = this.#abs(srcVolume, srcPath);
     const target = this.#abs(dstVolume, dstPath);
     try {
-      await renameWithParents(source, target);
+      await renameWithParents(this.#root, source, target);
       await fs.syncDir(parentAbs(target));
       if (parentAbs(source) !== parentAbs(target)) await fs.syncDir(parentAbs(source));
     } catch (error) {
@@ -515,7 +515,7 @@ export class LocalDrive implements StorageDrive {
     const tmpOld = this.#abs(metaVolume, tmpOldPath);
     await this.#requireRoot();
     try {
-      await fs.makeDirAll(tmpOld);
+      await makeDirsDurably(this.#root, tmpOld);
       if (await fs.statIfExists(tmp)) await fs.rename(tmp, `${tmpOld}/${this.#randomId()}`);
       await fs.removeAll(tmpOld);
     } catch (error) {
@@ -531,7 +531,7 @@ export class LocalDrive implements StorageDrive {
   }
 
   #atomic() {
-    return { tmpDir: this.#abs(metaVolume, tmpPath), randomId: this.#randomId };
+    return { root: this.#root, tmpDir: this.#abs(metaVolume, tmpPath), randomId: this.#randomId };
   }
 
   #check(volume: string, path: string): void {

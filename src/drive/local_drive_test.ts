@@ -169,3 +169,49 @@ Deno.test({
     await assertDriveError(drive.readMetadata("bucket", "testobj"), "FileNotFound");
   },
 });
+
+Deno.test("LocalDrive answers DriveOffline to every call when its root is gone, and never re-creates the root", async () => {
+  await withTempDir(async (root) => {
+    const driveRoot = `${root}/d1`;
+    Deno.mkdirSync(driveRoot);
+    const drive = await LocalDrive.open(driveRoot);
+    await drive.makeVolume("bucket");
+    await drive.writeAll("bucket", "a/xl.meta", text("m"));
+    Deno.renameSync(driveRoot, `${root}/unmounted`);
+    const calls: [string, () => Promise<unknown>][] = [
+      ["info", () => drive.info()],
+      ["makeVolume", () => drive.makeVolume("other")],
+      ["listVolumes", () => drive.listVolumes()],
+      ["statVolume", () => drive.statVolume("bucket")],
+      ["deleteVolume", () => drive.deleteVolume("bucket", { force: true })],
+      ["readAll", () => drive.readAll("bucket", "a/xl.meta")],
+      ["readAll .minio.sys", () => drive.readAll(".minio.sys", "format.json")],
+      ["writeAll", () => drive.writeAll("bucket", "b", text("x"))],
+      ["writeAll .minio.sys", () => drive.writeAll(".minio.sys", "format.json", text("{}"))],
+      ["readMetadata", () => drive.readMetadata("bucket", "a")],
+      ["writeMetadata", () => drive.writeMetadata(".minio.sys", "multipart/x/y", text("m"))],
+      ["createShardFile", () => drive.createShardFile(".minio.sys", "tmp/u/dd/part.1", 1)],
+      ["readFile", () => drive.readFile("bucket", "a/xl.meta", 0, 1)],
+      ["statFile", () => drive.statFile("bucket", "a/xl.meta")],
+      ["renameData", () => drive.renameData("bucket", "c", { xlMeta: text("m") })],
+      [
+        "renameData .minio.sys",
+        () => drive.renameData(".minio.sys", "config/c", { xlMeta: text("m") }),
+      ],
+      ["renamePath", () => drive.renamePath(".minio.sys", "tmp/x", ".minio.sys", "multipart/y")],
+      ["deletePath", () => drive.deletePath("bucket", "a", { recursive: true })],
+      ["deletePath .minio.sys", () => drive.deletePath(".minio.sys", "tmp/x", { recursive: true })],
+      ["listDir", () => drive.listDir("bucket", "")],
+      ["walk", async () => {
+        for await (const _ of drive.walk("bucket", { prefix: "", recursive: true })) { /* drain */ }
+      }],
+      ["cleanupTmp", () => drive.cleanupTmp()],
+    ];
+    for (const [name, call] of calls) {
+      await assertDriveError(call(), "DriveOffline").catch((error) => {
+        throw new Error(`${name}: ${error.message}`);
+      });
+      assert.equal(existsSync(driveRoot), false, `${name} re-created the drive's root`);
+    }
+  });
+});
