@@ -96,6 +96,11 @@ export const s3ErrorTable = {
     409,
     "A conflicting conditional operation is currently in progress against this resource.",
   ],
+  XMinioParentIsObject: [
+    400,
+    "Object-prefix is already an object, please choose a different object-prefix name.",
+  ],
+  XMinioObjectExistsAsDirectory: [409, "Object name already exists as a directory."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type S3ErrorCode = keyof typeof s3ErrorTable;
@@ -140,6 +145,8 @@ const objectErrorToS3: Record<ObjectErrorCode, S3ErrorCode> = {
   WriteQuorum: "ServiceUnavailable",
   DriveFull: "ServiceUnavailable",
   ObjectLocked: "AccessDenied",
+  ParentIsObject: "XMinioParentIsObject",
+  ObjectExistsAsDirectory: "XMinioObjectExistsAsDirectory",
 };
 
 function isS3ErrorCode(code: unknown): code is S3ErrorCode {

@@ -26,7 +26,9 @@ export type ObjectErrorCode =
   | "ReadQuorum" // fewer than read-quorum drives could answer
   | "WriteQuorum" // fewer than write-quorum drives accepted the write
   | "DriveFull"
-  | "ObjectLocked"; // retention / legal hold forbids the delete or overwrite
+  | "ObjectLocked" // retention / legal hold forbids the delete or overwrite
+  | "ParentIsObject" // a write of `a/x` where `a` is an object (MinIO: XMinioParentIsObject)
+  | "ObjectExistsAsDirectory"; // a write of `a` where objects exist under `a/` (MinIO's rule)
 
 export class ObjectError extends Error {
   /**
