@@ -4,21 +4,20 @@
  *
  * A sink is a shard file in `.minio.sys/tmp` (durable on close) or an in-memory buffer for
  * inline objects. Memory: the block being written plus the block being encoded
- * (`limits.putBlocksInFlightMax`), each as D + P framed shards, in buffers reused for the
- * whole body. Reuse matters: a fresh buffer handed to an asynchronous file write outlives the
- * young-generation GC and waits for a full one, so fresh buffers per block let RSS climb by
- * tens of MiB per request (bench/memory.ts measures it).
+ * (`limits.putBlocksInFlightMax`), each as D + P framed shards; the body is cut into one
+ * reused block buffer, and each block's frames are freed as soon as every sink has written
+ * them. Freeing matters: V8 frees dead buffers only after 64 MiB of them have piled up, so
+ * fresh buffers left to the GC cost tens of MiB of RSS per request (bench/memory.ts).
  */
 import { encodeFramedBlock, type ReedSolomon } from "../kernels/mod.ts";
-import { putBlocksInFlightMax } from "../limits.ts";
 import { createHash } from "../platform/crypto.ts";
 import { ObjectError } from "./object_layer.ts";
 import { describeError } from "./quorum.ts";
 
 /**
- * Where one drive's framed shards go. `frame` is lent for the duration of the call: its bytes
- * are overwritten by a later block once the returned promise settles, so a sink that keeps
- * them must copy them.
+ * Where one drive's framed shards go. `frame` is lent for the duration of the call: once the
+ * returned promise resolves its memory is freed (the buffer detached), so a sink that keeps
+ * the bytes must copy them.
  */
 export interface ShardSink {
   write(frame: Uint8Array): Promise<void>;
@@ -67,7 +66,6 @@ export async function encodeToSinks(
   );
   requireWriteQuorum(failures, options.writeQuorum);
   const md5 = createHash("md5");
-  const frameSets = new FrameSets(putBlocksInFlightMax);
   let sizeBytes = 0;
   let pending: Promise<void> = Promise.resolve();
   try {
@@ -76,7 +74,7 @@ export async function encodeToSinks(
       sizeBytes += block.length;
       checkNotTooLong(sizeBytes, options);
       md5.update(block);
-      const frames = frameSets.hold(encodeFramedBlock(options.rs, block), { release: true });
+      const frames = encodeFramedBlock(options.rs, block);
       await pending;
       requireWriteQuorum(failures, options.writeQuorum);
       pending = writeFrames(frames, options, failures);
@@ -110,45 +108,6 @@ function checkNotTooLong(sizeBytes: number, options: EncodeOptions): void {
 }
 
 /**
- * The D + P frames of the blocks in flight, in buffers reused block after block: `hold` copies
- * a block's frames into the least recently used set. With one block being written and one
- * being encoded, the set written `count` blocks ago is free again: its writes were awaited
- * before the next block's writes began.
- */
-class FrameSets {
-  readonly #sets: Uint8Array[] = [];
-  #next = 0;
-
-  constructor(readonly count: number) {
-    if (count < 2) {
-      throw new Error("Bug: a block is encoded while the previous one is written: two frame sets");
-    }
-  }
-
-  /**
-   * `release`: the frames are the caller's alone (fresh kernel output); their memory is freed
-   * as soon as they are copied rather than at the next scavenge.
-   */
-  hold(frames: Uint8Array[], options: { release: boolean }): Uint8Array[] {
-    const totalBytes = frames.reduce((sum, frame) => sum + frame.length, 0);
-    const at = this.#next;
-    this.#next = (this.#next + 1) % this.count;
-    if (this.#sets[at] === undefined || this.#sets[at].length < totalBytes) {
-      this.#sets[at] = new Uint8Array(totalBytes);
-    }
-    const buffer = this.#sets[at];
-    let offset = 0;
-    const held = frames.map((frame) => {
-      buffer.set(frame, offset);
-      offset += frame.length;
-      return buffer.subarray(offset - frame.length, offset);
-    });
-    if (options.release) { for (const frame of frames) releaseBuffer(frame.buffer); }
-    return held;
-  }
-}
-
-/**
  * Free an ArrayBuffer nobody else holds now (detach it), instead of leaving it to the GC:
  * V8 lets 64 MiB of such young buffers pile up before it scavenges them.
  */
@@ -158,20 +117,29 @@ export function releaseBuffer(buffer: ArrayBufferLike): void {
   }
 }
 
-/** Write one block's frames to every live sink in parallel; a failing sink is retired. */
+/**
+ * Write one block's frames to every live sink in parallel; a failing sink is retired. When
+ * every write resolved, no sink holds the frames any more and their memory is freed; after a
+ * failure (perhaps a timeout with the write still under way) they are left to the GC.
+ */
 async function writeFrames(
   frames: Uint8Array[],
   options: EncodeOptions,
   failures: (unknown | undefined)[],
 ): Promise<void> {
+  let failed = false;
   await Promise.all(options.sinks.map(async (sink, position) => {
     if (sink === null || failures[position] !== undefined) return;
     try {
       await sink.write(frames[options.distribution[position] - 1]);
     } catch (error) {
       failures[position] = error;
+      failed = true;
     }
   }));
+  if (!failed) {
+    for (const buffer of new Set(frames.map((frame) => frame.buffer))) releaseBuffer(buffer);
+  }
 }
 
 function requireWriteQuorum(failures: (unknown | undefined)[], quorum: number): void {
