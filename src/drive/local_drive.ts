@@ -42,6 +42,7 @@ import {
   type WalkOptions,
 } from "./storage_drive.ts";
 import { type WalkSource, walkVolume } from "./walk.ts";
+import { checkNamespace, namespaceRuleApplies } from "./namespace.ts";
 
 export interface LocalDriveOptions {
   /** Fresh unique names for tmp and trash entries (default: random UUIDs). */
@@ -319,6 +320,9 @@ export class LocalDrive implements StorageDrive {
   async renameData(dstVolume: string, dstPath: string, options: RenameDataOptions): Promise<void> {
     this.#check(dstVolume, dstPath);
     await this.#requireVolume(dstVolume);
+    if (namespaceRuleApplies(dstVolume)) {
+      await checkNamespace(this.#walkSource(dstVolume), this.endpoint, dstPath);
+    }
     const objectDir = this.#abs(dstVolume, dstPath);
     // 1. New xl.meta durable in tmp. Crash after: a stray tmp file; the old version is live.
     const stagedMeta = await this.#staged(dstVolume, options.xlMeta);

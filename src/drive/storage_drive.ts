@@ -24,7 +24,9 @@ export type DriveErrorCode =
   | "DriveOffline" // the drive does not answer (missing mount, injected fault, I/O error)
   | "AccessDenied" // EACCES / EPERM / EROFS
   | "IsDirectory" // a file operation met a directory, or the other way round
-  | "PathTooLong"; // a segment over 255 bytes or a path over the OS limit
+  | "PathTooLong" // a segment over 255 bytes or a path over the OS limit
+  | "ParentIsObject" // renameData of `a/x` where `a` holds xl.meta (an object)
+  | "ObjectExistsAsDirectory"; // renameData of `a` where `a/` holds other objects or files
 
 /** A failure of one drive operation, in the drive's words; the object layer counts these per quorum. */
 export class DriveError extends Error {
@@ -133,6 +135,9 @@ export interface StorageDrive {
    * The commit of a write: move the staged data dir (if any) into `<dstPath>/<dataDir>`,
    * write the backup (if any), then atomically replace `<dstPath>/xl.meta`. After it resolves
    * readers see the new version; a crash before the final rename leaves the old `xl.meta`.
+   * In a bucket (not `.minio.sys`) a name is an object or a prefix, never both (MinIO's
+   * rule): ParentIsObject when an ancestor of dstPath holds `xl.meta`, ObjectExistsAsDirectory
+   * when dstPath holds anything but `xl.meta` and its versions' data dirs (see namespace.ts).
    */
   renameData(dstVolume: string, dstPath: string, options: RenameDataOptions): Promise<void>;
 

@@ -7,10 +7,11 @@
  * Must be called under the write lock of the object, with `current` read under that lock.
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
+import { ObjectError } from "./object_layer.ts";
 import { addVersion, encodeXlMeta } from "../metadata/xl_meta.ts";
 import type { Version, XlMeta } from "../metadata/types.ts";
 import type { DriveMetas } from "./read_metadata.ts";
-import { onAllDrives, type Outcome, requireQuorum } from "./quorum.ts";
+import { isDriveError, onAllDrives, type Outcome, requireQuorum } from "./quorum.ts";
 
 export interface CommitPlan {
   volume: string;
@@ -59,6 +60,7 @@ export async function commitVersion(
     });
   });
   try {
+    requireNoNamespaceConflict(outcomes, plan.writeQuorum, `commit ${plan.what}`);
     requireQuorum(outcomes, plan.writeQuorum, "WriteQuorum", `commit ${plan.what}`);
   } catch (error) {
     // Step 2 (quorum lost): restore the previous xl.meta where the commit landed. A crash
@@ -78,6 +80,25 @@ export async function commitVersion(
     outcomes,
     failedPositions: outcomes.flatMap((outcome, position) => (outcome.ok ? [] : [position])),
   };
+}
+
+/**
+ * MinIO's object-or-prefix rule: when a write quorum of drives refused the name because its
+ * parent is an object (or objects live under it), that is the answer, not a lost quorum.
+ */
+export function requireNoNamespaceConflict(
+  outcomes: readonly Outcome<unknown>[],
+  quorum: number,
+  action: string,
+): void {
+  for (const code of ["ParentIsObject", "ObjectExistsAsDirectory"] as const) {
+    const count = outcomes.filter((o) => !o.ok && isDriveError(o.error, code)).length;
+    if (count < quorum) continue;
+    const why = code === "ParentIsObject"
+      ? "a parent of the key is an object"
+      : "objects exist under the key as a prefix";
+    throw new ObjectError(code, `Cannot ${action}: ${why}`);
+  }
 }
 
 /**

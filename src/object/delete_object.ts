@@ -60,19 +60,31 @@ export async function deleteObject(
     // A marker is committed like a new version on every drive (creating xl.meta where none
     // exists); a suspended bucket's null marker replaces the null version, whose data dir
     // is trashed after quorum.
-    const result = await commitVersion(ctx.drives, {
-      volume: bucket,
-      path,
-      versionFor: () => marker,
-      current,
-      writeQuorum: quorum,
-      what: `delete marker of ${bucket}/${path}`,
-    });
+    let result;
+    try {
+      result = await commitVersion(ctx.drives, {
+        volume: bucket,
+        path,
+        versionFor: () => marker,
+        current,
+        writeQuorum: quorum,
+        what: `delete marker of ${bucket}/${path}`,
+      });
+    } catch (error) {
+      // A key that cannot exist (its parent is an object, or it is a prefix): nothing to delete.
+      if (isNamespaceConflict(error)) return { versionId: "", deleteMarker: false };
+      throw error;
+    }
     if (result.failedPositions.length > 0) ctx.queueHeal(bucket, path, marker.versionId);
     return { versionId: apiVersionId(marker.versionId, options.versioning), deleteMarker: true };
   } finally {
     unlock();
   }
+}
+
+function isNamespaceConflict(error: unknown): boolean {
+  return error instanceof ObjectError &&
+    (error.code === "ParentIsObject" || error.code === "ObjectExistsAsDirectory");
 }
 
 /**

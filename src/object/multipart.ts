@@ -19,7 +19,9 @@ import {
   putObjectMaxBytes,
 } from "../limits.ts";
 import { hash } from "../platform/crypto.ts";
-import { commitVersion } from "./commit.ts";
+import { commitVersion, requireNoNamespaceConflict } from "./commit.ts";
+import { checkNamespace, type NamespaceSource } from "../drive/namespace.ts";
+import type { StorageDrive } from "../drive/storage_drive.ts";
 import { toHex } from "./erasure_encode.ts";
 import {
   actualSizeKey,
@@ -47,7 +49,14 @@ import {
   stageShards,
   withIndex,
 } from "./put_object.ts";
-import { deleteQuorum, onAllDrives, requireQuorum, writeQuorum } from "./quorum.ts";
+import {
+  deleteQuorum,
+  isDriveError,
+  isNotFound,
+  onAllDrives,
+  requireQuorum,
+  writeQuorum,
+} from "./quorum.ts";
 import { pickVersion, readAllMetadata } from "./read_metadata.ts";
 import { objectResource, onlineDrives, type SetContext, systemVolume } from "./set_context.ts";
 
@@ -379,6 +388,8 @@ export async function completeMultipartUpload(
     const current = await readAllMetadata(ctx.drives, ref.bucket, ref.path);
     checkConditions(current, options, `${ref.bucket}/${ref.path}`);
     const version = completedVersion(ctx, upload, parts, options.versioning);
+    const quorum = writeQuorum(upload.erasure.dataShards, upload.erasure.parityShards);
+    await requireNameFree(ctx, ref, quorum);
     // Step 1: per drive, remove the part.N.meta files and the parts not listed. A crash
     // here leaves an upload that can no longer complete (InvalidPart); it is aborted or
     // purged as stale.
@@ -390,7 +401,7 @@ export async function completeMultipartUpload(
       versionFor: (position) => withIndex(version, upload.erasure.distribution[position]),
       staged: { volume: systemVolume, path: dir, dataDir: upload.dataDir },
       current,
-      writeQuorum: writeQuorum(upload.erasure.dataShards, upload.erasure.parityShards),
+      writeQuorum: quorum,
       what: `${ref.bucket}/${ref.path}`,
     });
     if (result.failedPositions.length > 0) ctx.queueHeal(ref.bucket, ref.path, version.versionId);
@@ -407,6 +418,38 @@ export async function completeMultipartUpload(
   } finally {
     unlock();
   }
+}
+
+/**
+ * MinIO's object-or-prefix rule checked before the upload's parts are pruned, so a refused
+ * Complete leaves the upload whole for the client to complete under another name or abort.
+ * The commit checks again on each drive (a concurrent write may take the name meanwhile).
+ */
+async function requireNameFree(ctx: SetContext, ref: UploadRef, quorum: number): Promise<void> {
+  const outcomes = await onAllDrives(
+    ctx.drives,
+    (drive) => checkNamespace(namespaceSourceOf(drive, ref.bucket), drive.endpoint, ref.path),
+  );
+  requireNoNamespaceConflict(outcomes, quorum, `complete ${ref.bucket}/${ref.path}`);
+}
+
+function namespaceSourceOf(drive: StorageDrive, bucket: string): NamespaceSource {
+  return {
+    hasXlMeta: (dir) =>
+      drive.statFile(bucket, `${dir}/xl.meta`).then(() => true, (error) => {
+        if (isNotFound(error) || isDriveError(error, "IsDirectory")) return false;
+        throw error;
+      }),
+    list: (dir) =>
+      drive.listDir(bucket, dir).then(
+        (names) =>
+          names.map((name) => ({ name: name.replace(/\/$/, ""), isDirectory: name.endsWith("/") })),
+        (error) => {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        },
+      ),
+  };
 }
 
 function checkPartOrder(requested: CompletePart[]): void {

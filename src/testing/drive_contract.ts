@@ -236,6 +236,50 @@ export function driveContract(name: string, makeDrive: () => Promise<ContractDri
     );
   });
 
+  test("renameData() of a/x fails with ParentIsObject when a is an object, and writes nothing", async (drive) => {
+    await drive.makeVolume("bucket");
+    await putObject(drive, "bucket", "a");
+    await putObject(drive, "bucket", "p/q");
+    await assertDriveError(putObject(drive, "bucket", "a/x"), "ParentIsObject");
+    await assertDriveError(putObject(drive, "bucket", "p/q/r/s"), "ParentIsObject");
+    assert.deepEqual(await drive.listDir("bucket", "a"), ["dd/", "xl.meta"]);
+    assert.deepEqual(await drive.listDir("bucket", "p/q"), ["dd/", "xl.meta"]);
+    assert.equal(decode(await drive.readMetadata("bucket", "a")), "meta of a");
+  });
+
+  test("renameData() of a fails with ObjectExistsAsDirectory when objects exist under a/", async (drive) => {
+    await drive.makeVolume("bucket");
+    await putObject(drive, "bucket", "a/x");
+    await putObject(drive, "bucket", "b/c/d");
+    await assertDriveError(putObject(drive, "bucket", "a"), "ObjectExistsAsDirectory");
+    await assertDriveError(putObject(drive, "bucket", "b"), "ObjectExistsAsDirectory");
+    await assertDriveError(
+      drive.renameData("bucket", "b/c", { xlMeta: text("inline") }),
+      "ObjectExistsAsDirectory",
+    );
+    await assertDriveError(drive.readMetadata("bucket", "a"), "FileNotFound");
+    assert.deepEqual(await drive.listDir("bucket", "a"), ["x/"]);
+  });
+
+  test("renameData() overwrites an object with data dirs, and a key whose dir holds only a stray data dir", async (drive) => {
+    await drive.makeVolume("bucket");
+    await putObject(drive, "bucket", "obj", "one");
+    await putObject(drive, "bucket", "obj", "two");
+    assert.equal(decode(await drive.readFile("bucket", "obj/dd/part.1", 0, 3)), "two");
+    const stray = "0b0c8c2a-5f1e-4a8e-9d4c-1e2f3a4b5c6d";
+    const writer = await drive.createShardFile("bucket", `fresh/${stray}/part.1`, 1);
+    await writer.write(text("x"));
+    await writer.close();
+    await putObject(drive, "bucket", "fresh");
+    assert.equal(decode(await drive.readMetadata("bucket", "fresh")), "meta of fresh");
+  });
+
+  test("renameData() into .minio.sys is not held to the object-or-prefix rule", async (drive) => {
+    await drive.renameData(".minio.sys", "config/a", { xlMeta: text("outer") });
+    await drive.renameData(".minio.sys", "config/a/b", { xlMeta: text("inner") });
+    assert.equal(decode(await drive.readMetadata(".minio.sys", "config/a/b")), "inner");
+  });
+
   test("renamePath() moves a file, creating parents and replacing a file there", async (drive) => {
     await drive.makeVolume("bucket");
     await drive.writeAll(".minio.sys", "tmp/x/part.1", text("new"));

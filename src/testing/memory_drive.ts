@@ -29,6 +29,7 @@ import {
   type WalkOptions,
 } from "../drive/storage_drive.ts";
 import { type WalkSource, walkVolume } from "../drive/walk.ts";
+import { checkNamespace, namespaceRuleApplies } from "../drive/namespace.ts";
 
 export interface MemoryDriveOptions {
   /** Capacity reported by info() and enforced on writes (default 1 TiB). */
@@ -208,10 +209,15 @@ export class MemoryDrive implements StorageDrive {
 
   // Commit and moves.
 
-  renameData(dstVolume: string, dstPath: string, options: RenameDataOptions): Promise<void> {
-    return this.#run(() => {
+  async renameData(dstVolume: string, dstPath: string, options: RenameDataOptions): Promise<void> {
+    await this.#run(() => {
       this.#check(dstVolume, dstPath);
       this.#volume(dstVolume);
+    });
+    if (namespaceRuleApplies(dstVolume)) {
+      await checkNamespace(this.#walkSource(dstVolume), this.endpoint, dstPath);
+    }
+    return this.#run(() => {
       const staged = options.stagedDataDir;
       if (staged) {
         this.#check(staged.volume, staged.path);
