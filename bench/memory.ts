@@ -17,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
+import process from "node:process";
 import { LocalDrive } from "../src/drive/local_drive.ts";
 import { releaseBuffer } from "../src/object/erasure_encode.ts";
 import { ErasureSet } from "../src/object/erasure_set.ts";
@@ -398,4 +399,4 @@ export async function run(args: string[]): Promise<void> {
   if (mismatch) throw new Error("memory bench: the bytes read back differ from those written");
 }
 
-if (import.meta.main) await run(Deno.args);
+if (import.meta.main) await run(process.argv.slice(2));
