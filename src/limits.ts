@@ -160,3 +160,27 @@ export const bucketLoadsInFlightMax = 16;
 
 /** Long S3 operations (CompleteMultipartUpload) send a space this often until done, as S3 does, so idle timeouts of clients and proxies do not cut them. */
 export const keepaliveIntervalMs = 10_000;
+
+/** Object Lock default retention: at most this many days (AWS and MinIO accept 36500, 100 years). */
+export const objectLockRetentionDaysMax = 36_500;
+
+/** Object Lock default retention: at most this many years (AWS and MinIO accept 100). */
+export const objectLockRetentionYearsMax = 100;
+
+/** Lifecycle scanner: how often it walks the buckets with a lifecycle configuration (ms; S3 runs expiry about daily, MinIO's scanner continuously; one hour here). `AISTOR_LIFECYCLE_INTERVAL_MS` overrides it in `serve`. */
+export const lifecycleScanIntervalMs = 60 * 60 * 1000;
+
+/** Lifecycle configuration: rules per bucket (AWS's limit, 1000). */
+export const lifecycleRulesMax = 1000;
+
+/** Lifecycle rule ID: at most this many characters (AWS's limit, 255). */
+export const lifecycleRuleIdMaxChars = 255;
+
+/** Lifecycle NewerNoncurrentVersions: at most this many (AWS's limit, 100). */
+export const lifecycleNewerNoncurrentVersionsMax = 100;
+
+/** Lifecycle scanner: versions listed per page while it walks a bucket (bounds its memory). */
+export const lifecycleScanPageKeys = 1000;
+
+/** Lifecycle scanner: versions of one key held at once; a key with more is evaluated in its newest this many (bounds memory for pathological keys). */
+export const lifecycleVersionsPerKeyMax = 10_000;
