@@ -105,3 +105,25 @@ Deno.test("fewer than D good shards error the stream with ReadQuorum", async () 
     /ReadQuorum|shards readable/,
   );
 });
+
+Deno.test("while a block is being consumed the next block's data shards are read, not more", async () => {
+  const bytes = seededBytes(seededRandom(seed), 4 * blockSizeBytes);
+  const streams = await encode(bytes, 4, 2);
+  const reads = [0, 0, 0, 0, 0, 0];
+  const decoder = new BlockDecoder(
+    new ReedSolomon(4, 2),
+    { dataShards: 4, parityShards: 2, blockSizeBytes },
+    countingSources(streams, reads),
+    () => {},
+  );
+  const reader = streamRange(
+    [{ sizeBytes: bytes.length, decoder }],
+    { start: 0, end: bytes.length - 1 },
+    blockSizeBytes,
+  ).getReader();
+  const first = await reader.read();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(first.value?.length, blockSizeBytes / 4, "the first piece of block 1");
+  assert.deepEqual(reads, [2, 2, 2, 2, 0, 0], "blocks 1 and 2 read, block 3 not yet");
+  await reader.cancel();
+});

@@ -79,3 +79,33 @@ Deno.test("encodeToSinks() leaves a block's frames alone when a sink failed on i
   assert.equal(second.byteLength, 32 + 512, "block 2 failed on one sink: not freed");
   assert.equal(third.byteLength, 0, "block 3 reached every live sink: freed");
 });
+
+Deno.test("encodeToSinks() encodes the next block while one is written, and no further", async () => {
+  const blockBytes = 1024;
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled === 4) return controller.close();
+      pulled += 1;
+      controller.enqueue(new Uint8Array(blockBytes).fill(pulled));
+    },
+  }, { highWaterMark: 0 });
+  const gates: (() => void)[] = [];
+  const sink = {
+    write: () => new Promise<void>((resolve) => gates.push(resolve)),
+  };
+  const done = encodeToSinks(body, { ...encodeOptions([]), sinks: [sink, sink, sink, sink] });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  await settle();
+  assert.equal(gates.length, 4, "block 1 is being written to the four sinks");
+  assert.equal(pulled, 2, "block 2 is read and encoded meanwhile, block 3 is not");
+  gates.splice(0).forEach((open) => open());
+  await settle();
+  assert.equal(gates.length, 4, "block 2 is being written");
+  assert.equal(pulled, 3, "block 3 is read and encoded meanwhile");
+  while (gates.length > 0) {
+    gates.splice(0).forEach((open) => open());
+    await settle();
+  }
+  assert.equal((await done).sizeBytes, 4 * blockBytes);
+});
