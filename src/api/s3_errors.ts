@@ -72,6 +72,10 @@ export const s3ErrorTable = {
   NoSuchVersion: [404, "The specified version does not exist."],
   NotImplemented: [501, "A header you provided implies functionality that is not implemented."],
   NotModified: [304, "Not Modified."],
+  NoSuchObjectLockConfiguration: [
+    404,
+    "The specified object does not have a ObjectLock configuration",
+  ],
   ObjectLockConfigurationNotFoundError: [
     404,
     "Object Lock configuration does not exist for this bucket.",
@@ -145,8 +149,15 @@ const objectErrorToS3: Record<ObjectErrorCode, S3ErrorCode> = {
   WriteQuorum: "ServiceUnavailable",
   DriveFull: "ServiceUnavailable",
   ObjectLocked: "AccessDenied",
+  ObjectLockDisabled: "InvalidRequest",
   ParentIsObject: "XMinioParentIsObject",
   ObjectExistsAsDirectory: "XMinioObjectExistsAsDirectory",
+};
+
+/** AWS's own wording where the S3 code alone (AccessDenied, InvalidRequest) does not say why. */
+const objectErrorMessages: Partial<Record<ObjectErrorCode, string>> = {
+  ObjectLocked: "Access Denied because object protected by object lock.",
+  ObjectLockDisabled: "Bucket is missing Object Lock Configuration",
 };
 
 function isS3ErrorCode(code: unknown): code is S3ErrorCode {
@@ -165,7 +176,7 @@ export function toS3Error(error: unknown): S3Error | undefined {
       "x-amz-delete-marker": "true",
       "x-amz-version-id": error.deleteMarker.versionId,
     };
-    return new S3Error(code, undefined, { cause: error, headers });
+    return new S3Error(code, objectErrorMessages[error.code], { cause: error, headers });
   }
   // AuthError (src/auth/) and stream errors raised by auth transforms carry an S3 code as `code`.
   if (error instanceof AuthError) {

@@ -125,6 +125,7 @@ export class ErasureSet {
       versionId?: string;
       metadata?: Record<string, string>;
       tags?: Record<string, string>;
+      patchMetaUser?: (metaUser: ReadonlyMap<string, string>) => Map<string, string>;
     } & Versioned,
   ): Promise<ObjectInfo> {
     return updateObjectMetadata(this.#ctx, bucket, encodeDirObject(key), options);

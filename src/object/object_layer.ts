@@ -4,6 +4,8 @@
  * parses headers into these options and maps ObjectError codes to S3 errors in one place.
  */
 
+import type { Retention } from "./object_lock.ts";
+
 export type ObjectErrorCode =
   | "NoSuchBucket"
   | "BucketExists" // the bucket exists (and is ours: S3 BucketAlreadyOwnedByYou)
@@ -27,6 +29,7 @@ export type ObjectErrorCode =
   | "WriteQuorum" // fewer than write-quorum drives accepted the write
   | "DriveFull"
   | "ObjectLocked" // retention / legal hold forbids the delete or overwrite
+  | "ObjectLockDisabled" // a retention / legal hold request on a bucket without Object Lock
   | "ParentIsObject" // a write of `a/x` where `a` is an object (MinIO: XMinioParentIsObject)
   | "ObjectExistsAsDirectory"; // a write of `a` where objects exist under `a/` (MinIO's rule)
 
@@ -136,6 +139,8 @@ export interface ObjectReader {
 
 export interface DeleteObjectOptions {
   versionId?: string;
+  /** x-amz-bypass-governance-retention: a GOVERNANCE retention does not refuse the delete. */
+  bypassGovernance?: boolean;
 }
 
 export interface DeleteObjectResult {
@@ -245,6 +250,22 @@ export interface ObjectLayer {
       metadata?: Record<string, string>;
       tags?: Record<string, string>;
     },
+  ): Promise<ObjectInfo>;
+
+  /**
+   * Replace one version's retention (undefined removes it), under the Object Lock rules
+   * (object_lock.ts): ObjectLocked when refused, ObjectLockDisabled without bucket lock.
+   */
+  putObjectRetention(
+    bucket: string,
+    key: string,
+    options: { versionId?: string; retention?: Retention; bypassGovernance: boolean },
+  ): Promise<ObjectInfo>;
+  /** Set one version's legal hold ON or OFF (ObjectLockDisabled without bucket lock). */
+  putObjectLegalHold(
+    bucket: string,
+    key: string,
+    options: { versionId?: string; legalHold: boolean },
   ): Promise<ObjectInfo>;
 
   listObjects(bucket: string, options: ListObjectsOptions): Promise<ListObjectsResult>;

@@ -21,6 +21,15 @@ import {
   scanSet,
 } from "./list.ts";
 import type { NamespaceLocks } from "./namespace_lock.ts";
+import {
+  applyDefaultRetention,
+  deleteVersionProblem,
+  lockStateFromMetadata,
+  type Retention,
+  retentionChangeProblem,
+  withLegalHold,
+  withRetention,
+} from "./object_lock.ts";
 import type {
   BucketConfig,
   BucketInfo,
@@ -220,8 +229,14 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     options: PutObjectOptions,
   ): Promise<ObjectInfo> {
     const { versioning, encodedKey } = await this.#prepare(bucket, key, body);
+    const locked = await this.#lockedWrite(bucket, key, versioning, options).catch(
+      async (error) => {
+        await body.cancel().catch(() => {});
+        throw error;
+      },
+    );
     const pool = await this.#poolForWrite(bucket, encodedKey);
-    return pool.setForKey(encodedKey).putObject(bucket, key, body, { ...options, versioning });
+    return pool.setForKey(encodedKey).putObject(bucket, key, body, { ...locked, versioning });
   }
 
   async getObject(bucket: string, key: string, options: GetObjectOptions): Promise<ObjectReader> {
@@ -242,10 +257,128 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     options: DeleteObjectOptions,
   ): Promise<DeleteObjectResult> {
     const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    // Without a version id a versioned bucket only gains a delete marker: always allowed.
+    const target = options.versionId ?? (versioning === "Enabled" ? undefined : "null");
+    if (target !== undefined) {
+      await this.#refuseIfLocked(bucket, key, target, options.bypassGovernance ?? false);
+    }
     const pool = options.versionId === undefined
       ? await this.#poolForWrite(bucket, encodedKey)
       : await this.#poolForRead(bucket, encodedKey, options.versionId);
     return pool.setForKey(encodedKey).deleteObject(bucket, key, { ...options, versioning });
+  }
+
+  // Object Lock (rules in object_lock.ts).
+
+  /**
+   * A new version's options in a lock-enabled bucket: the bucket's default retention filled in,
+   * and refused (ObjectLocked) when it would replace a locked null version (a bucket that is not
+   * versioning-enabled). Unchanged in buckets without Object Lock.
+   */
+  async #lockedWrite<T extends { metadata: Record<string, string> }>(
+    bucket: string,
+    key: string,
+    versioning: VersioningState,
+    options: T,
+  ): Promise<T> {
+    const config = await this.buckets.getBucketConfig(bucket);
+    if (!config.objectLockEnabled) return options;
+    if (versioning !== "Enabled") await this.#refuseIfLocked(bucket, key, "null", false);
+    const metadata = applyDefaultRetention(options.metadata, {
+      objectLockXml: config.objectLockXml,
+      now: this.#now(),
+    });
+    return { ...options, metadata };
+  }
+
+  /**
+   * ObjectLocked when the version (API id, "null" for the null version) may not be removed.
+   * Checked before the delete takes the key's lock: a retention extended in between is the
+   * same race as a delete that came first.
+   */
+  async #refuseIfLocked(
+    bucket: string,
+    key: string,
+    versionId: string,
+    bypassGovernance: boolean,
+  ): Promise<void> {
+    if (!(await this.buckets.getBucketConfig(bucket)).objectLockEnabled) return;
+    let info: ObjectInfo;
+    try {
+      info = await this.getObjectInfo(bucket, key, { versionId });
+    } catch (error) {
+      // Nothing stored (or a delete marker, which no lock protects): the delete decides.
+      if (error instanceof ObjectError && notLockable.has(error.code)) return;
+      throw error;
+    }
+    const problem = deleteVersionProblem(lockStateFromMetadata(info.metadata), {
+      now: this.#now(),
+      bypassGovernance,
+    });
+    if (problem !== undefined) {
+      throw new ObjectError(
+        "ObjectLocked",
+        `Cannot remove ${bucket}/${key} version ${versionId}: ${problem}`,
+      );
+    }
+  }
+
+  async putObjectRetention(
+    bucket: string,
+    key: string,
+    options: { versionId?: string; retention?: Retention; bypassGovernance: boolean },
+  ): Promise<ObjectInfo> {
+    const now = this.#now();
+    return await this.#updateLock(bucket, key, options.versionId, (metaUser) => {
+      const current = lockStateFromMetadata(metaUser).retention;
+      const problem = retentionChangeProblem(current, options.retention, {
+        now,
+        bypassGovernance: options.bypassGovernance,
+      });
+      if (problem !== undefined) {
+        throw new ObjectError("ObjectLocked", `Cannot change ${bucket}/${key}: ${problem}`);
+      }
+      return withRetention(metaUser, options.retention);
+    });
+  }
+
+  async putObjectLegalHold(
+    bucket: string,
+    key: string,
+    options: { versionId?: string; legalHold: boolean },
+  ): Promise<ObjectInfo> {
+    return await this.#updateLock(
+      bucket,
+      key,
+      options.versionId,
+      (metaUser) => withLegalHold(metaUser, options.legalHold),
+    );
+  }
+
+  /** A lock change of one version, decided under the key's write lock on what is stored. */
+  async #updateLock(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    patchMetaUser: (metaUser: ReadonlyMap<string, string>) => Map<string, string>,
+  ): Promise<ObjectInfo> {
+    const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    if (!(await this.buckets.getBucketConfig(bucket)).objectLockEnabled) {
+      throw new ObjectError(
+        "ObjectLockDisabled",
+        `Cannot lock ${bucket}/${key}: the bucket has no Object Lock`,
+      );
+    }
+    const pool = await this.#poolForRead(bucket, encodedKey, versionId);
+    return pool.setForKey(encodedKey).updateObjectMetadata(bucket, key, {
+      ...(versionId === undefined ? {} : { versionId }),
+      versioning,
+      patchMetaUser,
+    });
+  }
+
+  #now(): Date {
+    return new Date(Number(this.#options.clock.nowNs() / 1_000_000n));
   }
 
   async updateObjectMetadata(
@@ -347,9 +480,10 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       "sizeBytes" | "md5Hex" | "checksums" | "ifMatchEtag" | "ifNoneMatch"
     >,
   ): Promise<string> {
-    const { encodedKey } = await this.#prepare(bucket, key);
+    const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    const locked = await this.#lockedWrite(bucket, key, versioning, options);
     const pool = await this.#poolForWrite(bucket, encodedKey);
-    return pool.setForKey(encodedKey).newMultipartUpload(bucket, key, options);
+    return pool.setForKey(encodedKey).newMultipartUpload(bucket, key, locked);
   }
 
   async putObjectPart(
@@ -393,6 +527,7 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     options: { ifMatchEtag?: string; ifNoneMatch?: "*" | string },
   ): Promise<ObjectInfo> {
     const { versioning, encodedKey } = await this.#prepare(bucket, key);
+    if (versioning !== "Enabled") await this.#refuseIfLocked(bucket, key, "null", false);
     const set = await this.#uploadSet(bucket, key, encodedKey, uploadId);
     return set.completeMultipartUpload(bucket, key, uploadId, parts, { ...options, versioning });
   }
@@ -537,6 +672,9 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     await Promise.all(this.#pools.flatMap((pool) => pool.sets.map((set) => set.close())));
   }
 }
+
+/** Lookups that find no lockable version: nothing, or a delete marker. */
+const notLockable = new Set(["NoSuchKey", "NoSuchVersion", "MethodNotAllowed"]);
 
 /** Heal one object; undefined when it is gone, "unrecoverable" when the heal itself fails. */
 async function healOne(

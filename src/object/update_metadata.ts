@@ -30,6 +30,11 @@ export async function updateObjectMetadata(
     metadata?: Record<string, string>;
     tags?: Record<string, string>;
     versioning: VersioningState;
+    /**
+     * A last change of the MetaUsr, decided under the write lock on the version as stored
+     * (Object Lock retention and legal hold); it may throw to refuse the update.
+     */
+    patchMetaUser?: (metaUser: ReadonlyMap<string, string>) => Map<string, string>;
   },
 ): Promise<ObjectInfo> {
   const unlock = await ctx.locks.lock(objectResource(bucket, path), "write");
@@ -44,7 +49,8 @@ export async function updateObjectMetadata(
     if (picked.version.kind !== "object") {
       throw new ObjectError("MethodNotAllowed", `Cannot update ${bucket}/${path}: legacy version`);
     }
-    const updatedUser = nextMetaUser(picked.version, options);
+    const nextUser = nextMetaUser(picked.version, options);
+    const updatedUser = options.patchMetaUser?.(nextUser) ?? nextUser;
     const outcomes = await onAllDrives(ctx.drives, async (drive, position) => {
       const copy = picked.copies[position];
       const meta = found.metas[position];
