@@ -1,9 +1,13 @@
 /**
- * The one instance of the embedded wasm module and its linear memory.
+ * The embedded wasm module (compiled once) and its instances.
  *
- * Each facade call lays out its inputs and outputs above `heap_base()` with an `Arena`, maps the
- * arena (growing memory when needed), copies inputs in, makes one wasm call and copies results
- * out into fresh arrays. Nothing stays in wasm memory between calls.
+ * `kernels` is the process-wide shared instance: each facade call on it lays out its inputs and
+ * outputs above `heap_base()` with an `Arena`, maps the arena (growing memory when needed), copies
+ * inputs in, makes one wasm call and copies results out. Nothing stays in its memory between
+ * calls, and any call may grow (and so detach) its memory.
+ *
+ * An `ErasureWorkspace` owns a private instance (`new WasmKernels(variant)`): its own linear
+ * memory, sized once, which only that workspace's calls touch.
  */
 import { kernelCallMaxBytes, kernelMatrixCacheEntriesMax } from "../limits.ts";
 import { wasmModuleBase64, wasmModuleRelaxedBase64 } from "./wasm_module.generated.ts";
@@ -96,16 +100,26 @@ export function preferredVariant(): KernelVariant {
   return WebAssembly.validate(decodeBase64(wasmModuleRelaxedBase64)) ? "relaxed" : "baseline";
 }
 
+function compile(variant: KernelVariant): WebAssembly.Module {
+  const base64 = variant === "relaxed" ? wasmModuleRelaxedBase64 : wasmModuleBase64;
+  return new WebAssembly.Module(decodeBase64(base64));
+}
+
+/** This engine's preferred build, compiled once (instances are cheap, compiling is not). */
+const preferred = { variant: preferredVariant() } as const;
+const preferredModule = compile(preferred.variant);
+
 export class WasmKernels {
   readonly exports: KernelExports;
   readonly variant: KernelVariant;
   readonly #heapBase: number;
   readonly #matrices = new Map<string, Uint8Array>();
 
-  constructor(variant: KernelVariant) {
+  /** A new instance with its own linear memory (the preferred build's module is reused). */
+  constructor(variant: KernelVariant = preferred.variant) {
     this.variant = variant;
-    const base64 = variant === "relaxed" ? wasmModuleRelaxedBase64 : wasmModuleBase64;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), {});
+    const module = variant === preferred.variant ? preferredModule : compile(variant);
+    const instance = new WebAssembly.Instance(module, {});
     this.exports = instance.exports as unknown as KernelExports;
     this.#heapBase = this.exports.heap_base();
   }
@@ -142,4 +156,4 @@ export class WasmKernels {
 }
 
 /** The process-wide instance: compiled once, on first import. */
-export const kernels: WasmKernels = new WasmKernels(preferredVariant());
+export const kernels: WasmKernels = new WasmKernels();

@@ -4,7 +4,7 @@
  */
 import { bitrotHashBytes } from "../limits.ts";
 import { kernels } from "./_wasm.ts";
-import { copyShards, type ReedSolomon } from "./reed_solomon.ts";
+import { checkOutputs, copyShards, copyShardsInto, type ReedSolomon } from "./reed_solomon.ts";
 
 /**
  * MinIO's bitrot key (`magicHighwayHash256Key`, spec §7.1): HighwayHash-256 with the all-zero
@@ -25,6 +25,39 @@ export function encodeFramedBlock(rs: ReedSolomon, block: Uint8Array): Uint8Arra
   const shardBytes = rs.shardLengthBytes(block.length);
   const totalShards = rs.dataShards + rs.parityShards;
   if (shardBytes === 0) return Array.from({ length: totalShards }, () => new Uint8Array(0));
+  const { memory, frames } = encodeFramedInShared(rs, block, shardBytes);
+  return copyShards(memory, frames, bitrotHashBytes + shardBytes, totalShards);
+}
+
+/** Bytes of one bitrot frame for a block of `blockBytes` coded with `rs` (0 for an empty block). */
+export function framedShardLengthBytes(rs: ReedSolomon, blockBytes: number): number {
+  const shardBytes = rs.shardLengthBytes(blockBytes);
+  return shardBytes === 0 ? 0 : bitrotHashBytes + shardBytes;
+}
+
+/**
+ * `encodeFramedBlock` without allocating: writes the D+P frames into the caller's `out` (D+P
+ * arrays of exactly `framedShardLengthBytes(rs, block.length)` bytes, overlapping neither each
+ * other nor wasm memory; they may overlap `block`, which is read first) and returns `out`.
+ * Throws RangeError naming the first bad output. Copies in and out; the zero-copy path is
+ * `ErasureWorkspace.encodeFramed`.
+ */
+export function encodeFramedBlockInto(
+  rs: ReedSolomon,
+  block: Uint8Array,
+  out: Uint8Array[],
+): Uint8Array[] {
+  const frameBytes = framedShardLengthBytes(rs, block.length);
+  checkOutputs(out, rs.totalShards, frameBytes, "encode frames into");
+  if (frameBytes === 0) return out;
+  const { memory, frames } = encodeFramedInShared(rs, block, frameBytes - bitrotHashBytes);
+  copyShardsInto(memory, frames, frameBytes, out);
+  return out;
+}
+
+/** One block's frames computed in the shared instance: returns its memory and their offset. */
+function encodeFramedInShared(rs: ReedSolomon, block: Uint8Array, shardBytes: number) {
+  const totalShards = rs.totalShards;
   const frameBytes = bitrotHashBytes + shardBytes;
   const arena = kernels.arena();
   const coef = arena.take(rs.parityMatrix.length);
@@ -40,5 +73,5 @@ export function encodeFramedBlock(rs: ReedSolomon, block: Uint8Array): Uint8Arra
     memory.fill(0, start + shard.length, start + shardBytes);
   }
   kernels.exports.rs_encode_framed(coef, rs.dataShards, rs.parityShards, shardBytes, frames, key);
-  return copyShards(memory, frames, frameBytes, totalShards);
+  return { memory, frames };
 }

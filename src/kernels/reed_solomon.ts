@@ -71,6 +71,38 @@ export class ReedSolomon {
     return copyShards(memory, shards, shardBytes, this.totalShards);
   }
 
+  /**
+   * `encodeBlock` without allocating: writes the D+P shards of `block` into the caller's `out`
+   * (D+P arrays of exactly `shardLengthBytes(block.length)` bytes, overlapping neither each
+   * other nor wasm memory; they may overlap `block`, which is read first) and returns `out`.
+   * Throws RangeError naming the first bad output. Copies the block in and the shards out; the
+   * zero-copy path is `ErasureWorkspace`.
+   */
+  encodeBlockInto(block: Uint8Array, out: Uint8Array[]): Uint8Array[] {
+    const shardBytes = this.shardLengthBytes(block.length);
+    checkOutputs(out, this.totalShards, shardBytes, "encode into");
+    const arena = kernels.arena();
+    const coef = arena.take(this.parityMatrix.length);
+    const shards = arena.take(this.totalShards * shardBytes);
+    const memory = kernels.map(arena);
+    memory.set(this.parityMatrix, coef);
+    memory.set(block, shards);
+    memory.fill(0, shards + block.length, shards + this.dataShards * shardBytes);
+    const parity = shards + this.dataShards * shardBytes;
+    kernels.exports.gf_matmul(
+      coef,
+      this.parityShards,
+      this.dataShards,
+      shardBytes,
+      shards,
+      shardBytes,
+      parity,
+      shardBytes,
+    );
+    copyShardsInto(memory, shards, shardBytes, out);
+    return out;
+  }
+
   /** Parity for D given data shards of equal length; returns P fresh arrays (one new buffer). */
   encodeParity(dataShards: Uint8Array[]): Uint8Array[] {
     if (dataShards.length !== this.dataShards) {
@@ -184,6 +216,64 @@ function presentIndexes(shards: (Uint8Array | null)[]): number[] {
     if (shard != null) present.push(i);
   });
   return present;
+}
+
+/**
+ * RangeError unless `out` is `count` arrays of `lengthBytes` each, no two overlapping, none in
+ * the shared wasm memory (a later call could grow and detach it, or overwrite it).
+ */
+export function checkOutputs(
+  out: Uint8Array[],
+  count: number,
+  lengthBytes: number,
+  action: string,
+): void {
+  if (!Array.isArray(out) || out.length !== count) {
+    const got = Array.isArray(out) ? `${out.length} arrays` : typeof out;
+    throw new RangeError(`Cannot ${action} ${got}: ${count} output arrays are needed`);
+  }
+  out.forEach((array, i) => {
+    if (!(array instanceof Uint8Array) || array.length !== lengthBytes) {
+      const got = array instanceof Uint8Array ? `${array.length} bytes` : typeof array;
+      throw new RangeError(
+        `Cannot ${action} output ${i} of ${got}: it must be ${lengthBytes} bytes`,
+      );
+    }
+    if (array.buffer === kernels.exports.memory.buffer) {
+      throw new RangeError(`Cannot ${action} output ${i}: it is a view of the shared wasm memory`);
+    }
+  });
+  const twin = firstOverlap(out);
+  if (twin !== undefined) {
+    throw new RangeError(`Cannot ${action} outputs ${twin[0]} and ${twin[1]}: they overlap`);
+  }
+}
+
+/** The first pair of non-empty arrays sharing bytes of one buffer, if any. */
+function firstOverlap(arrays: Uint8Array[]): [number, number] | undefined {
+  for (let i = 0; i < arrays.length; i++) {
+    for (let j = i + 1; j < arrays.length; j++) {
+      const [a, b] = [arrays[i], arrays[j]];
+      if (a.buffer !== b.buffer || a.length === 0 || b.length === 0) continue;
+      const disjoint = a.byteOffset + a.length <= b.byteOffset ||
+        b.byteOffset + b.length <= a.byteOffset;
+      if (!disjoint) return [i, j];
+    }
+  }
+  return undefined;
+}
+
+/** The `out.length` adjacent shards at `offset` copied into the caller's arrays. */
+export function copyShardsInto(
+  memory: Uint8Array,
+  offset: number,
+  shardBytes: number,
+  out: Uint8Array[],
+): void {
+  out.forEach((array, i) => {
+    const start = offset + i * shardBytes;
+    array.set(memory.subarray(start, start + shardBytes));
+  });
 }
 
 /**

@@ -1,0 +1,252 @@
+/**
+ * The allocation-free paths (`ErasureWorkspace`, `encodeBlockInto`, `encodeFramedBlockInto`)
+ * against independent oracles (`@subspace/reed-solomon-erasure.wasm` for parity, `highwayhasher`
+ * for the frame hashes) and against the fresh-array path, with reused buffers across blocks of
+ * changing lengths, interleaved workspaces and calls on the shared instance in between.
+ */
+import { ReedSolomonErasure } from "@subspace/reed-solomon-erasure.wasm";
+import { WasmHighwayHash } from "highwayhasher";
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import {
+  bitrotKey,
+  encodeFramedBlock,
+  encodeFramedBlockInto,
+  ErasureWorkspace,
+  framedShardLengthBytes,
+  highwayHash256,
+  ReedSolomon,
+} from "./mod.ts";
+import { kernels } from "./_wasm.ts";
+import { kernelCallMaxBytes } from "../limits.ts";
+
+const seed = Number(Deno.env.get("TEST_SEED") ?? Date.now() % 2 ** 31);
+console.log(`erasure_workspace_test seed ${seed} (rerun with TEST_SEED=${seed})`);
+
+/** mulberry32: a small seeded generator for reproducible random data. */
+function randomSource(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return {
+    int: (below: number) => Math.floor(next() * below),
+    bytes(length: number): Uint8Array {
+      const out = new Uint8Array(length);
+      for (let i = 0; i < length; i++) out[i] = Math.floor(next() * 256);
+      return out;
+    },
+  };
+}
+
+const rsOracle = await ReedSolomonErasure.fromCurrentDirectory();
+const hashOracle = await WasmHighwayHash.loadModule();
+
+/** The D+P shards of `block` by the reference library alone (zero-padded data, then parity). */
+function oracleShards(block: Uint8Array, d: number, p: number): Uint8Array[] {
+  const shardBytes = Math.ceil(block.length / d);
+  if (shardBytes === 0) return Array.from({ length: d + p }, () => new Uint8Array(0));
+  const all = new Uint8Array(shardBytes * (d + p));
+  all.set(block);
+  if (p > 0) assertEquals(rsOracle.encode(all, d, p), ReedSolomonErasure.RESULT_OK);
+  return Array.from(
+    { length: d + p },
+    (_, i) => all.slice(i * shardBytes, (i + 1) * shardBytes),
+  );
+}
+
+/** Bitrot frames by the oracles alone: highwayhasher(bitrotKey, shard) ‖ shard. */
+function oracleFrames(block: Uint8Array, d: number, p: number): Uint8Array[] {
+  return oracleShards(block, d, p).map((shard) => {
+    if (shard.length === 0) return shard;
+    const frame = new Uint8Array(32 + shard.length);
+    frame.set(hashOracle.hash256(bitrotKey, shard));
+    frame.set(shard, 32);
+    return frame;
+  });
+}
+
+const copies = (arrays: Uint8Array[]) => arrays.map((a) => a.slice());
+
+/** Block lengths that hit the edges: empty, shorter than D, around SIMD widths, full. */
+function edgeLengths(d: number, blockBytesMax: number): number[] {
+  const lengths = [0, 1, d - 1, d, d + 1, 16 * d - 1, 16 * d + 5, 4096 * d + 3, blockBytesMax - 1];
+  return [...lengths, blockBytesMax].filter((n) => n >= 0 && n <= blockBytesMax);
+}
+
+Deno.test("a workspace's encode() equals the reference library and encodeBlock(), block after block in one workspace", () => {
+  const random = randomSource(seed);
+  for (const [d, p] of [[12, 4], [8, 4], [4, 2], [2, 2], [5, 11], [1, 1], [3, 0], [16, 16]]) {
+    const rs = new ReedSolomon(d, p);
+    const blockBytesMax = 20000 + random.int(50000);
+    const workspace = new ErasureWorkspace(rs, blockBytesMax);
+    // Long blocks first, then short ones: stale bytes of a longer block must never leak into
+    // the padding or the parity of a shorter one.
+    const lengths = edgeLengths(d, blockBytesMax).reverse();
+    for (const lengthBytes of [...lengths, ...lengths.reverse()]) {
+      const block = random.bytes(lengthBytes);
+      workspace.blockInput(lengthBytes).set(block);
+      const shards = workspace.encode(lengthBytes);
+      const label = `${d}+${p}, block ${lengthBytes}`;
+      assertEquals(copies(shards), oracleShards(block, d, p), label);
+      assertEquals(copies(shards), rs.encodeBlock(block), label);
+    }
+  }
+});
+
+Deno.test("a workspace's encodeFramed() equals highwayhasher ‖ reference shards and encodeFramedBlock(), block after block", () => {
+  const random = randomSource(seed + 1);
+  for (const [d, p] of [[12, 4], [4, 2], [2, 2], [3, 2], [7, 9], [1, 0], [16, 16]]) {
+    const rs = new ReedSolomon(d, p);
+    const blockBytesMax = 30000 + random.int(40000);
+    const workspace = new ErasureWorkspace(rs, blockBytesMax);
+    const lengths = edgeLengths(d, blockBytesMax);
+    for (const lengthBytes of [...lengths.reverse(), ...lengths.reverse()]) {
+      const block = random.bytes(lengthBytes);
+      workspace.input.set(block);
+      const frames = workspace.encodeFramed(lengthBytes);
+      const label = `${d}+${p}, block ${lengthBytes}`;
+      assertEquals(copies(frames), oracleFrames(block, d, p), label);
+      assertEquals(copies(frames), encodeFramedBlock(rs, block), label);
+    }
+  }
+});
+
+Deno.test("encode() and encodeFramed() alternate on one workspace without corrupting each other", () => {
+  const random = randomSource(seed + 2);
+  const rs = new ReedSolomon(12, 4);
+  const workspace = new ErasureWorkspace(rs, 1 << 20);
+  for (let round = 0; round < 6; round++) {
+    const lengthBytes = round % 2 === 0 ? 1 << 20 : 1 + random.int(1 << 20);
+    const block = random.bytes(lengthBytes);
+    workspace.input.set(block);
+    if (round % 3 === 0) {
+      assertEquals(copies(workspace.encode(lengthBytes)), oracleShards(block, 12, 4));
+    } else {
+      assertEquals(copies(workspace.encodeFramed(lengthBytes)), oracleFrames(block, 12, 4));
+    }
+  }
+});
+
+Deno.test("views from one workspace survive other workspaces' calls and shared-instance calls that grow its memory", () => {
+  const random = randomSource(seed + 3);
+  const rs = new ReedSolomon(4, 2);
+  const [a, b] = [new ErasureWorkspace(rs, 65536), new ErasureWorkspace(rs, 65536)];
+  const blockA = random.bytes(65536);
+  a.input.set(blockA);
+  const framesA = a.encodeFramed(blockA.length);
+  const shardsA = (a.input.set(blockA), a.encode(blockA.length));
+  const expected = oracleShards(blockA, 4, 2);
+  // Double buffering: b encodes the next block while a's shards are still being written.
+  const blockB = random.bytes(60000);
+  b.input.set(blockB);
+  assertEquals(copies(b.encodeFramed(blockB.length)), oracleFrames(blockB, 4, 2));
+  // The shared instance lays out far more than it had: its memory grows (and detaches).
+  const sharedBufferBefore = kernels.exports.memory.buffer;
+  const big = random.bytes(40 << 20);
+  assertEquals(highwayHash256(bitrotKey, big), hashOracle.hash256(bitrotKey, big));
+  rs.encodeBlock(random.bytes(8 << 20));
+  assert(kernels.exports.memory.buffer !== sharedBufferBefore, "the shared memory grew");
+  assertEquals(copies(shardsA), expected);
+  assert(framesA[0].buffer === shardsA[0].buffer, "views of the same private memory");
+  assert(shardsA[0].buffer !== kernels.exports.memory.buffer, "not the shared memory");
+});
+
+Deno.test("the next encode on the same workspace reuses its memory, as documented", () => {
+  const rs = new ReedSolomon(2, 2);
+  const workspace = new ErasureWorkspace(rs, 1024);
+  workspace.input.set(new Uint8Array(1024).fill(1));
+  const first = workspace.encode(1024);
+  workspace.input.set(new Uint8Array(1024).fill(2));
+  const second = workspace.encode(1024);
+  // Same bytes of memory: the first views now show the second block. Callers copy first.
+  assertEquals(copies(first), copies(second));
+  assertEquals(first[0], new Uint8Array(512).fill(2));
+  assert(workspace.blockInput(10).buffer === workspace.input.buffer);
+});
+
+Deno.test("a workspace rejects lengths outside 0..blockBytesMax and impossible sizes with a RangeError", () => {
+  const rs = new ReedSolomon(4, 2);
+  const workspace = new ErasureWorkspace(rs, 1000);
+  assertEquals(workspace.input.length, 1000);
+  for (const bad of [1001, -1, 1.5, NaN]) {
+    assertThrows(() => workspace.encode(bad), RangeError, "0..1000");
+    assertThrows(() => workspace.encodeFramed(bad), RangeError, "0..1000");
+    assertThrows(() => workspace.blockInput(bad), RangeError, "0..1000");
+  }
+  for (const bad of [0, -5, 2.5, Infinity]) {
+    assertThrows(() => new ErasureWorkspace(rs, bad), RangeError, "not a positive integer");
+  }
+  assertThrows(() => new ErasureWorkspace(rs, kernelCallMaxBytes), RangeError, "the limit is");
+  assertEquals(workspace.encode(0), Array.from({ length: 6 }, () => new Uint8Array(0)));
+  assertEquals(workspace.encodeFramed(0), Array.from({ length: 6 }, () => new Uint8Array(0)));
+});
+
+Deno.test("encodeBlockInto() equals the reference library, reusing the same output arrays block after block", () => {
+  const random = randomSource(seed + 4);
+  for (const [d, p] of [[12, 4], [4, 2], [2, 2], [5, 11], [1, 1]]) {
+    const rs = new ReedSolomon(d, p);
+    for (const lengthBytes of [70001, 70001 - d + 1, 70001 - d + 1, 64 * d]) {
+      const shardBytes = rs.shardLengthBytes(lengthBytes);
+      const out = Array.from({ length: d + p }, () => new Uint8Array(shardBytes).fill(0xee));
+      for (let round = 0; round < 2; round++) {
+        const block = random.bytes(lengthBytes);
+        assert(rs.encodeBlockInto(block, out) === out);
+        assertEquals(out, oracleShards(block, d, p), `${d}+${p}, block ${lengthBytes}`);
+      }
+    }
+  }
+});
+
+Deno.test("encodeBlockInto() may write the data shards over the block itself", () => {
+  const random = randomSource(seed + 5);
+  const rs = new ReedSolomon(4, 2);
+  const buffer = random.bytes(6 * 1000);
+  const expected = oracleShards(buffer.slice(0, 4000), 4, 2);
+  const out = Array.from({ length: 6 }, (_, i) => buffer.subarray(i * 1000, (i + 1) * 1000));
+  rs.encodeBlockInto(buffer.subarray(0, 4000), out);
+  assertEquals(copies(out), expected);
+});
+
+Deno.test("encodeFramedBlockInto() equals highwayhasher ‖ reference shards, reusing the same frames", () => {
+  const random = randomSource(seed + 6);
+  for (const [d, p] of [[12, 4], [3, 2], [1, 0]]) {
+    const rs = new ReedSolomon(d, p);
+    const lengthBytes = 100000 + random.int(1000);
+    const out = Array.from(
+      { length: d + p },
+      () => new Uint8Array(framedShardLengthBytes(rs, lengthBytes)),
+    );
+    for (let round = 0; round < 2; round++) {
+      const block = random.bytes(lengthBytes);
+      encodeFramedBlockInto(rs, block, out);
+      assertEquals(out, oracleFrames(block, d, p), `${d}+${p}, block ${lengthBytes}`);
+    }
+  }
+  const rs = new ReedSolomon(2, 2);
+  assertEquals(framedShardLengthBytes(rs, 0), 0);
+  const empty = Array.from({ length: 4 }, () => new Uint8Array(0));
+  assertEquals(encodeFramedBlockInto(rs, new Uint8Array(0), empty), empty);
+});
+
+Deno.test("outputs of the wrong count, length, overlapping each other or in wasm memory get a RangeError", () => {
+  const rs = new ReedSolomon(2, 2);
+  const block = new Uint8Array(10);
+  const sized = (n: number) => Array.from({ length: 4 }, () => new Uint8Array(n));
+  assertThrows(() => rs.encodeBlockInto(block, sized(5).slice(1)), RangeError, "4 output arrays");
+  assertThrows(() => rs.encodeBlockInto(block, sized(6)), RangeError, "output 0 of 6 bytes");
+  const wrongLast = sized(5);
+  wrongLast[3] = new Uint8Array(4);
+  assertThrows(() => rs.encodeBlockInto(block, wrongLast), RangeError, "output 3 of 4 bytes");
+  const shared = new Uint8Array(20);
+  const overlapping = [0, 5, 9, 15].map((start) => shared.subarray(start, start + 5));
+  assertThrows(() => rs.encodeBlockInto(block, overlapping), RangeError, "outputs 1 and 2");
+  assertThrows(() => encodeFramedBlockInto(rs, block, sized(5)), RangeError, "must be 37 bytes");
+  const inWasm = rs.encodeBlock(block).map((_, i) =>
+    new Uint8Array(kernels.exports.memory.buffer, kernels.exports.heap_base() + 64 * i, 5)
+  );
+  assertThrows(() => rs.encodeBlockInto(block, inWasm), RangeError, "shared wasm memory");
+});
