@@ -7,11 +7,12 @@
  *    existing one checked (drives in the wrong place refuse to start), empty drives formatted
  *    into their slot (they are healed later by `healFormat`);
  * 3. clean each drive's `.minio.sys/tmp` (leftovers of a previous run);
- * 4. build the erasure sets of each pool and the pools over them.
+ * 4. build the erasure sets of each pool and the pools over them;
+ * 5. start the lifecycle scanner (stopped by the layer's close()).
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
 import { type DriveSlot, initFormats, type PoolDrives } from "../drive/format.ts";
-import { namespaceLockTimeoutMs } from "../limits.ts";
+import { lifecycleScanIntervalMs, namespaceLockTimeoutMs } from "../limits.ts";
 import type { Topology } from "../topology/mod.ts";
 import { ErasureSet } from "./erasure_set.ts";
 import { NamespaceLocks } from "./namespace_lock.ts";
@@ -34,6 +35,10 @@ export interface OpenObjectLayerOptions {
   makeDrive: (endpoint: string) => StorageDrive;
   clock: { nowNs(): bigint };
   randomUuid: () => string;
+  /** Lifecycle scanner period (default limits.lifecycleScanIntervalMs; 0 = not scheduled). */
+  lifecycleIntervalMs?: number;
+  /** Structured lines of background work (the lifecycle scanner's runs and failures). */
+  log?: (line: object) => void;
 }
 
 /** What start-up found, for the banner and the logs. */
@@ -96,6 +101,11 @@ export async function openObjectLayer(options: OpenObjectLayerOptions): Promise<
     locks,
     clock: options.clock,
     formatDrives: () => formatEmptyDrives(poolDrives, options.randomUuid),
+  });
+  // Step 5: background lifecycle runs.
+  layer.startLifecycleScanner({
+    intervalMs: options.lifecycleIntervalMs ?? lifecycleScanIntervalMs,
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
   const report: StartupReport = {
     pools: topology.pools.map((pool, index) => ({

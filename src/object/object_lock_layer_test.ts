@@ -33,7 +33,7 @@ async function open() {
       },
     },
     randomUuid,
-    // LIFECYCLE_OPTION
+    lifecycleIntervalMs: 0,
   });
   await layer.makeBucket("locked", { versioning: true, objectLock: true });
   await layer.makeBucket("plain", { versioning: true, objectLock: false });

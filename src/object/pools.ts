@@ -20,6 +20,7 @@ import {
   readKeyVersions,
   scanSet,
 } from "./list.ts";
+import { LifecycleScanner } from "./lifecycle_scanner.ts";
 import type { NamespaceLocks } from "./namespace_lock.ts";
 import {
   applyDefaultRetention,
@@ -161,6 +162,8 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
   readonly #options: ServerPoolsOptions;
   /** Endpoints formatted but not yet filled by a completed healFormat (state "healing"). */
   readonly #healing: Set<string>;
+  /** The background lifecycle scanner, once started (stopped by close()). */
+  #lifecycle: LifecycleScanner | undefined;
   readonly buckets: Buckets;
 
   constructor(options: ServerPoolsOptions) {
@@ -668,7 +671,25 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     return result;
   }
 
+  /**
+   * Start the lifecycle scanner (lifecycle_scanner.ts) over this layer with the layer's clock:
+   * a run every `intervalMs` (0: never on its own). Returns it for `runOnce()` and reports.
+   */
+  startLifecycleScanner(
+    options: { intervalMs: number; log?: (line: object) => void },
+  ): LifecycleScanner {
+    this.#lifecycle ??= new LifecycleScanner({
+      layer: this,
+      clock: this.#options.clock,
+      intervalMs: options.intervalMs,
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
+    this.#lifecycle.start();
+    return this.#lifecycle;
+  }
+
   async close(): Promise<void> {
+    await this.#lifecycle?.stop();
     await Promise.all(this.#pools.flatMap((pool) => pool.sets.map((set) => set.close())));
   }
 }
