@@ -14,6 +14,9 @@ import { WasmHighwayHash } from "highwayhasher";
 import {
   bitrotKey,
   encodeFramedBlock,
+  encodeFramedBlockInto,
+  ErasureWorkspace,
+  framedShardLengthBytes,
   highwayHash256,
   highwayHash256Batch,
   ReedSolomon,
@@ -22,8 +25,16 @@ import { kernels } from "../src/kernels/_wasm.ts";
 
 const blockBytes = 1024 * 1024;
 const splits: [number, number][] = [[12, 4], [8, 4], [4, 2], [2, 2]];
-/** Minimum CPU time per measuring round (after one warm-up call). */
-const roundMs = 250;
+/** Minimum CPU time per measuring round (after one warm-up call), and rounds per figure. */
+const roundMs = 100;
+const rounds = 8;
+/**
+ * CPU time spent calling every kernel before measuring: V8 runs wasm first as baseline (Liftoff)
+ * code and swaps in optimized (TurboFan) code after a hot-count budget and a background
+ * compile, which on a loaded 2-core machine takes a second or two (figures measured before
+ * then are about half).
+ */
+const warmUpMs = 2500;
 
 /** CPU milliseconds this process has used (user + system, all threads). */
 function cpuMs(): number {
@@ -32,14 +43,15 @@ function cpuMs(): number {
 }
 
 /**
- * Best-of-three GB/s of `bytesPerCall` for repeated calls of `fn`, per CPU-second of this
+ * Best-of-`rounds` GB/s of `bytesPerCall` for repeated calls of `fn`, per CPU-second of this
  * process rather than per wall-clock second: on a machine shared with other work the wall clock
- * measures the neighbours, the CPU time of this single-threaded loop measures one core.
+ * measures the neighbours, the CPU time of this single-threaded loop measures one core. Short
+ * rounds, best of many: the best round is the one the neighbours disturbed least.
  */
 function measureGbps(bytesPerCall: number, fn: () => unknown): number {
   fn();
   let best = 0;
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < rounds; round++) {
     let calls = 0;
     const start = cpuMs();
     let elapsedMs = 0;
@@ -51,6 +63,22 @@ function measureGbps(bytesPerCall: number, fn: () => unknown): number {
     best = Math.max(best, (bytesPerCall * calls) / (elapsedMs * 1e6));
   }
   return best;
+}
+
+/** Calls each kernel path in turn for `warmUpMs` of CPU time (see there). */
+function warmUp(block: Uint8Array): void {
+  const rs = new ReedSolomon(12, 4);
+  const workspace = new ErasureWorkspace(rs, block.length);
+  const shards = rs.encodeBlock(block);
+  const start = cpuMs();
+  while (cpuMs() - start < warmUpMs) {
+    workspace.input.set(block);
+    workspace.encode(block.length);
+    workspace.encodeFramed(block.length);
+    rs.reconstruct(shards.map((s, i) => (i < 4 ? null : s)), { dataOnly: true });
+    highwayHash256(bitrotKey, block);
+    highwayHash256Batch(bitrotKey, shards);
+  }
 }
 
 function randomBlock(bytes: number, seed: number): Uint8Array {
@@ -87,12 +115,25 @@ function freshReference(): ReedSolomonErasure {
   return new (ReedSolomonErasure as any)(instance.exports);
 }
 
-function benchSplit(d: number, p: number, block: Uint8Array): Row[] {
+/**
+ * One split's encode paths, fastest first (see src/kernels/mod.ts):
+ * - `rs_encode_D_P`: `ErasureWorkspace.encode`, the block already in the workspace's `input`
+ *   (where a stream reader writes it instead of into its own block buffer): the facade adds no
+ *   copy. `_copy_in`: the same with the block copied into `input` on every call.
+ * - `_into`: `encodeBlockInto` into reused arrays (copies in and out, no allocation).
+ * - `_fresh`: `encodeBlock`, fresh arrays per call.
+ * The framed (RS + HighwayHash of every shard) keys follow the same pattern. Re-encoding a
+ * workspace's input in place without rewriting it does the same work on different bytes.
+ * The slower paths are measured for 12+4 only (`allPaths`), to keep the run short.
+ */
+function benchSplit(d: number, p: number, block: Uint8Array, allPaths: boolean): Row[] {
   const rs = new ReedSolomon(d, p);
   const shardBytes = rs.shardLengthBytes(block.length);
   const contiguous = new Uint8Array((d + p) * shardBytes);
   contiguous.set(block);
-  const encode = measureGbps(block.length, () => rs.encodeBlock(block));
+  const workspace = new ErasureWorkspace(rs, block.length);
+  workspace.input.set(block);
+  const encode = measureGbps(block.length, () => workspace.encode(block.length));
   const refEncoder = freshReference();
   const refEncode = measureGbps(block.length, () => refEncoder.encode(contiguous, d, p));
   const shards = rs.encodeBlock(block);
@@ -108,12 +149,38 @@ function benchSplit(d: number, p: number, block: Uint8Array): Row[] {
     block.length,
     () => freshReference().reconstruct(damagedRef, d, p, available),
   );
-  const framed = measureGbps(block.length, () => encodeFramedBlock(rs, block));
-  return [
+  const framed = measureGbps(block.length, () => workspace.encodeFramed(block.length));
+  const rows = [
     { metric: `rs_encode_${d}_${p}`, gbps: encode, refGbps: refEncode },
     { metric: `rs_reconstruct_${d}_${p}`, gbps: reconstruct, refGbps: refReconstruct },
     { metric: `rs_encode_framed_${d}_${p}`, gbps: framed },
   ];
+  return allPaths ? [...rows, ...benchSlowerPaths(rs, workspace, block)] : rows;
+}
+
+function benchSlowerPaths(rs: ReedSolomon, workspace: ErasureWorkspace, block: Uint8Array): Row[] {
+  const split = `${rs.dataShards}_${rs.parityShards}`;
+  const copyIn = (encode: (n: number) => unknown) => () => {
+    workspace.input.set(block);
+    encode(block.length);
+  };
+  const shards = Array.from(
+    { length: rs.totalShards },
+    () => new Uint8Array(rs.shardLengthBytes(block.length)),
+  );
+  const frames = Array.from(
+    { length: rs.totalShards },
+    () => new Uint8Array(framedShardLengthBytes(rs, block.length)),
+  );
+  const paths: [string, () => unknown][] = [
+    [`rs_encode_${split}_copy_in`, copyIn((n) => workspace.encode(n))],
+    [`rs_encode_${split}_into`, () => rs.encodeBlockInto(block, shards)],
+    [`rs_encode_${split}_fresh`, () => rs.encodeBlock(block)],
+    [`rs_encode_framed_${split}_copy_in`, copyIn((n) => workspace.encodeFramed(n))],
+    [`rs_encode_framed_${split}_into`, () => encodeFramedBlockInto(rs, block, frames)],
+    [`rs_encode_framed_${split}_fresh`, () => encodeFramedBlock(rs, block)],
+  ];
+  return paths.map(([metric, fn]) => ({ metric, gbps: measureGbps(block.length, fn) }));
 }
 
 function benchHash(refHasher: Awaited<ReturnType<typeof WasmHighwayHash.loadModule>>): Row[] {
@@ -132,10 +199,7 @@ function benchHash(refHasher: Awaited<ReturnType<typeof WasmHighwayHash.loadModu
   ];
 }
 
-/**
- * The wasm calls alone, inputs already in wasm memory: what the facade's copies in and out
- * (required: results are fresh arrays) add on top of.
- */
+/** The wasm calls alone, inputs already in wasm memory: the floor of every facade path. */
 function benchKernelOnly(block: Uint8Array): Row[] {
   const rs = new ReedSolomon(12, 4);
   const shardBytes = rs.shardLengthBytes(block.length);
@@ -167,11 +231,11 @@ function benchKernelOnly(block: Uint8Array): Row[] {
 function printTable(rows: Row[]): void {
   const load = loadavg().map((l) => l.toFixed(1)).join(" ");
   console.log(
-    `kernel throughput, GB/s of object data, one core, 1 MiB blocks, per CPU-second (best of 3); ` +
+    `kernel throughput, GB/s of object data, one core, 1 MiB blocks, per CPU-second (best of ${rounds} rounds of ${roundMs} ms, after ${warmUpMs} ms warm-up); ` +
       `wasm build "${kernels.variant}"; load average ${load}`,
   );
   console.log(
-    `${"metric".padEnd(28)}${"aistor".padStart(10)}${"reference".padStart(12)}${
+    `${"metric".padEnd(34)}${"aistor".padStart(10)}${"reference".padStart(12)}${
       "ratio".padStart(9)
     }`,
   );
@@ -179,7 +243,7 @@ function printTable(rows: Row[]): void {
     const ref = row.refGbps === undefined ? "-" : row.refGbps.toFixed(2);
     const ratio = row.refGbps === undefined ? "-" : `${(row.gbps / row.refGbps).toFixed(1)}x`;
     console.log(
-      `${row.metric.padEnd(28)}${row.gbps.toFixed(2).padStart(10)}${ref.padStart(12)}${
+      `${row.metric.padEnd(34)}${row.gbps.toFixed(2).padStart(10)}${ref.padStart(12)}${
         ratio.padStart(9)
       }`,
     );
@@ -189,13 +253,18 @@ function printTable(rows: Row[]): void {
     "reference reconstruct runs on a fresh instance per call (its allocator breaks otherwise);" +
       " *_kernel_only: the wasm call alone, without the facade's copies",
   );
+  console.log(
+    "rs_encode*: ErasureWorkspace, block already in its input; _copy_in: copied in per call;" +
+      " _into: into reused arrays; _fresh: fresh arrays per call",
+  );
 }
 
 export async function run(args: string[]): Promise<void> {
   const refHasher = await WasmHighwayHash.loadModule();
   const block = randomBlock(blockBytes, 1);
+  warmUp(block);
   const rows: Row[] = [];
-  for (const [d, p] of splits) rows.push(...benchSplit(d, p, block));
+  for (const [d, p] of splits) rows.push(...benchSplit(d, p, block, d === 12 && p === 4));
   rows.push(...benchHash(refHasher), ...benchKernelOnly(block));
   if (!args.includes("--json")) return printTable(rows);
   const json: Record<string, number | string> = { wasm_build: kernels.variant };
