@@ -48,6 +48,10 @@ export const operationActions: Record<S3OperationName, string> = {
   PutBucketAcl: "s3:PutBucketAcl",
   GetObjectAcl: "s3:GetObjectAcl",
   PutObjectAcl: "s3:PutObjectAcl",
+  GetObjectRetention: "s3:GetObjectRetention",
+  PutObjectRetention: "s3:PutObjectRetention",
+  GetObjectLegalHold: "s3:GetObjectLegalHold",
+  PutObjectLegalHold: "s3:PutObjectLegalHold",
 };
 
 /** Object-level resources are `arn:aws:s3:::bucket/key`, bucket-level `arn:aws:s3:::bucket`. */

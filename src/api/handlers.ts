@@ -8,6 +8,7 @@ import * as cors from "./operations/cors.ts";
 import { deleteObjects } from "./operations/delete_objects.ts";
 import * as listing from "./operations/listing.ts";
 import * as multipart from "./operations/multipart.ts";
+import * as objectLock from "./operations/object_lock.ts";
 import * as objects from "./operations/objects.ts";
 import * as policy from "./operations/policy.ts";
 import { postObject } from "./operations/post_object.ts";
@@ -35,8 +36,8 @@ export const handlers: Record<S3OperationName, OperationHandler> = {
   GetBucketLifecycleConfiguration: buckets.getBucketLifecycleConfiguration,
   PutBucketLifecycleConfiguration: buckets.putBucketLifecycleConfiguration,
   DeleteBucketLifecycle: buckets.deleteBucketLifecycle,
-  GetObjectLockConfiguration: buckets.getObjectLockConfiguration,
-  PutObjectLockConfiguration: buckets.putObjectLockConfiguration,
+  GetObjectLockConfiguration: objectLock.getObjectLockConfiguration,
+  PutObjectLockConfiguration: objectLock.putObjectLockConfiguration,
   ListObjects: listing.listObjects,
   ListObjectsV2: listing.listObjectsV2,
   ListMultipartUploads: multipart.listMultipartUploads,
@@ -61,4 +62,8 @@ export const handlers: Record<S3OperationName, OperationHandler> = {
   PutBucketAcl: acl.putBucketAcl,
   GetObjectAcl: acl.getObjectAcl,
   PutObjectAcl: acl.putObjectAcl,
+  GetObjectRetention: objectLock.getObjectRetention,
+  PutObjectRetention: objectLock.putObjectRetention,
+  GetObjectLegalHold: objectLock.getObjectLegalHold,
+  PutObjectLegalHold: objectLock.putObjectLegalHold,
 };

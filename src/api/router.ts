@@ -54,7 +54,11 @@ export type ObjectOperationName =
   | "AbortMultipartUpload"
   | "ListParts"
   | "GetObjectAcl"
-  | "PutObjectAcl";
+  | "PutObjectAcl"
+  | "GetObjectRetention"
+  | "PutObjectRetention"
+  | "GetObjectLegalHold"
+  | "PutObjectLegalHold";
 
 export type S3Operation =
   | { name: ServiceOperationName; bucket: ""; key: ""; query: URLSearchParams }
@@ -86,8 +90,6 @@ const unsupportedSubresources = [
   "replication",
   "requestPayment",
   "website",
-  "retention",
-  "legal-hold",
   "torrent",
   "attributes",
   "restore",
@@ -233,6 +235,8 @@ function routeObject(verb: string, query: URLSearchParams, headers: Headers): Ob
       if (query.has("uploadId")) return "ListParts";
       if (query.has("tagging")) return "GetObjectTagging";
       if (query.has("acl")) return "GetObjectAcl";
+      if (query.has("retention")) return "GetObjectRetention";
+      if (query.has("legal-hold")) return "GetObjectLegalHold";
       return "GetObject";
     case "HEAD":
       return "HeadObject";
@@ -242,6 +246,8 @@ function routeObject(verb: string, query: URLSearchParams, headers: Headers): Ob
       }
       if (query.has("tagging")) return "PutObjectTagging";
       if (query.has("acl")) return "PutObjectAcl";
+      if (query.has("retention")) return "PutObjectRetention";
+      if (query.has("legal-hold")) return "PutObjectLegalHold";
       return copySource ? "CopyObject" : "PutObject";
     case "POST":
       if (query.has("uploads")) return "CreateMultipartUpload";

@@ -58,6 +58,10 @@ Deno.test("router names service, bucket and object operations in AWS's words (pa
     ["PUT", "/b1/k?partNumber=1&uploadId=u", { "x-amz-copy-source": "b2/k" }, "UploadPartCopy"],
     ["POST", "/b1/k?uploadId=u", {}, "CompleteMultipartUpload"],
     ["DELETE", "/b1/k?uploadId=u", {}, "AbortMultipartUpload"],
+    ["GET", "/b1/k?retention", {}, "GetObjectRetention"],
+    ["PUT", "/b1/k?retention", {}, "PutObjectRetention"],
+    ["GET", "/b1/k?legal-hold", {}, "GetObjectLegalHold"],
+    ["PUT", "/b1/k?legal-hold", {}, "PutObjectLegalHold"],
     ["GET", "/b1/k?uploadId=u", {}, "ListParts"],
     ["OPTIONS", "/b1/k", {}, "PreflightCors"],
     ["GET", "/b1?acl", {}, "GetBucketAcl"],
@@ -93,7 +97,7 @@ Deno.test("router reads the bucket from the Host header for configured domains (
 
 Deno.test("router refuses unsupported sub-resources with NotImplemented and bad methods with MethodNotAllowed", () => {
   assertEquals(routeError("GET", "/b1?website"), "NotImplemented");
-  assertEquals(routeError("PUT", "/b1/k?retention"), "NotImplemented");
+  assertEquals(routeError("PUT", "/b1/k?restore"), "NotImplemented");
   assertEquals(routeError("POST", "/b1/k?select&select-type=2"), "NotImplemented");
   assertEquals(routeError("PATCH", "/b1/k"), "MethodNotAllowed");
   assertEquals(routeError("POST", "/b1/k"), "MethodNotAllowed");

@@ -1,11 +1,12 @@
 /**
  * Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, and
- * the stored-only configurations (lifecycle, object lock).
+ * the lifecycle configuration (validated here, applied by the object layer's scanner).
  */
 import type { RequestContext } from "../context.ts";
 import { emptyResponse, isoDate, xmlResponse } from "../responses.ts";
 import { S3Error } from "../s3_errors.ts";
-import { child, childText, el, parseXml, xmlDocument } from "../xml.ts";
+import { LifecycleError, parseLifecycleXml } from "../../object/lifecycle.ts";
+import { childText, el, parseXml, xmlDocument } from "../xml.ts";
 import { readBodyText } from "../request_body.ts";
 import { ownerElement } from "./owner.ts";
 
@@ -60,14 +61,18 @@ export async function getBucketLocation(context: RequestContext): Promise<Respon
   return xmlResponse(xmlDocument("LocationConstraint", region));
 }
 
-// ---- Lifecycle (stored, not enforced) ----
+// ---- Lifecycle (object/lifecycle.ts validates; the scanner applies) ----
 
 export async function putBucketLifecycleConfiguration(context: RequestContext): Promise<Response> {
   const text = await readBodyText(context);
-  const config = parseXml(text, "LifecycleConfiguration");
-  if (child(config, "Rule") === undefined) {
-    throw new S3Error("MalformedXML", "Cannot store lifecycle configuration: it has no Rule");
+  parseXml(text, "LifecycleConfiguration"); // well-formed, bounded, no DOCTYPE
+  try {
+    parseLifecycleXml(text);
+  } catch (error) {
+    if (error instanceof LifecycleError) throw new S3Error(error.code, error.message);
+    throw error;
   }
+  await context.objects.getBucketInfo(context.operation.bucket);
   await context.objects.updateBucketConfig(context.operation.bucket, { lifecycleXml: text });
   return emptyResponse(200);
 }
@@ -82,34 +87,4 @@ export async function deleteBucketLifecycle(context: RequestContext): Promise<Re
   await context.objects.getBucketInfo(context.operation.bucket);
   await context.objects.updateBucketConfig(context.operation.bucket, { lifecycleXml: undefined });
   return emptyResponse(204);
-}
-
-// ---- Object lock configuration (stored, not enforced) ----
-
-export async function putObjectLockConfiguration(context: RequestContext): Promise<Response> {
-  const { bucket } = context.operation;
-  const text = await readBodyText(context);
-  const config = parseXml(text, "ObjectLockConfiguration");
-  const enabled = childText(config, "ObjectLockEnabled");
-  if (enabled !== undefined && enabled !== "Enabled") {
-    throw new S3Error("MalformedXML", `Cannot read ObjectLockEnabled "${enabled}"`);
-  }
-  const current = await context.objects.getBucketConfig(bucket);
-  if (!current.objectLockEnabled) {
-    throw new S3Error(
-      "InvalidBucketState",
-      "Object Lock configuration cannot be enabled on existing buckets",
-    );
-  }
-  await context.objects.updateBucketConfig(bucket, { objectLockXml: text });
-  return emptyResponse(200);
-}
-
-export async function getObjectLockConfiguration(context: RequestContext): Promise<Response> {
-  const config = await context.objects.getBucketConfig(context.operation.bucket);
-  if (!config.objectLockEnabled) throw new S3Error("ObjectLockConfigurationNotFoundError");
-  if (config.objectLockXml !== undefined) return xmlResponse(config.objectLockXml);
-  return xmlResponse(
-    xmlDocument("ObjectLockConfiguration", el("ObjectLockEnabled", "Enabled")),
-  );
 }

@@ -17,6 +17,8 @@ import { isoDate, quoteEtag, xmlResponse } from "../responses.ts";
 import { S3Error } from "../s3_errors.ts";
 import { el, xmlDocument } from "../xml.ts";
 import { writeConditions } from "./objects.ts";
+import { lockMetadataFromHeaders } from "./object_lock.ts";
+import { withoutLockMetadata } from "../../object/object_lock.ts";
 import { uploadPartNumber } from "./multipart.ts";
 
 export interface CopySource {
@@ -144,6 +146,8 @@ async function copyData(
   sourceInfo: ObjectInfo,
 ): Promise<Response> {
   const { bucket, key } = context.operation;
+  // The copy's lock comes from this request (or the bucket default), never from its source.
+  const lock = await lockMetadataFromHeaders(context, bucket);
   const reader = await context.objects.getObject(plan.source.bucket, plan.source.key, {
     versionId: sourceInfo.versionId === "" ? undefined : sourceInfo.versionId,
   });
@@ -152,7 +156,7 @@ async function copyData(
     contentType: plan.contentType === undefined
       ? reader.info.contentType
       : plan.contentType || undefined,
-    metadata: plan.metadata ?? reader.info.metadata,
+    metadata: { ...withoutLockMetadata(plan.metadata ?? reader.info.metadata), ...lock },
     tags: plan.tags ?? reader.info.tags,
     md5Hex: /^[0-9a-f]{32}$/.test(reader.info.etag) ? reader.info.etag : undefined,
     storageClass: plan.storageClass ?? reader.info.metadata["x-amz-storage-class"],

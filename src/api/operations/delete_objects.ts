@@ -1,4 +1,5 @@
 /** DeleteObjects (POST ?delete): up to 1000 keys, per-key results, quiet mode. */
+import { bypassGovernance } from "./object_lock.ts";
 import { deleteObjectsConcurrencyMax, listKeysMax } from "../../limits.ts";
 import { ObjectError } from "../../object/object_layer.ts";
 import { authorizeAnonymous } from "../authorize.ts";
@@ -63,6 +64,7 @@ async function deleteOne(
     }
     const result = await context.objects.deleteObject(bucket, object.key, {
       versionId: object.versionId,
+      bypassGovernance: bypassGovernance(context.request.headers),
     });
     const marker = result.deleteMarker
       ? [el("DeleteMarker", true), el("DeleteMarkerVersionId", result.versionId)]

@@ -2,6 +2,7 @@
  * Multipart uploads: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
  * AbortMultipartUpload, ListParts, ListMultipartUploads. (UploadPartCopy is in copy.ts.)
  */
+import { lockMetadataFromHeaders } from "./object_lock.ts";
 import { listKeysMax, partNumberMax, putObjectMaxBytes } from "../../limits.ts";
 import type { CompletePart, ObjectInfo } from "../../object/object_layer.ts";
 import { keepaliveOptions, withKeepalive } from "../keepalive.ts";
@@ -27,7 +28,10 @@ export async function createMultipartUpload(context: RequestContext): Promise<Re
   const headers = context.request.headers;
   const uploadId = await context.objects.newMultipartUpload(bucket, key, {
     contentType: headers.get("content-type") ?? undefined,
-    metadata: metadataFromHeaders(headers),
+    metadata: {
+      ...metadataFromHeaders(headers),
+      ...await lockMetadataFromHeaders(context, bucket),
+    },
     tags: tagsFromHeader(headers.get("x-amz-tagging")),
     storageClass: storageClassFromHeaders(headers),
   });

@@ -19,6 +19,7 @@ import { contentRange, resolveRange } from "../ranges.ts";
 import { objectBody } from "../request_body.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { S3Error } from "../s3_errors.ts";
+import { bypassGovernance, lockMetadataFromHeaders, setLockHeaders } from "./object_lock.ts";
 import { versionIdFromQuery } from "./versions.ts";
 
 export async function putObject(context: RequestContext): Promise<Response> {
@@ -33,6 +34,7 @@ export async function putObject(context: RequestContext): Promise<Response> {
     storageClass: storageClassFromHeaders(headers),
     ...writeConditions(headers),
   };
+  Object.assign(options.metadata, await lockMetadataFromHeaders(context, bucket));
   const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
   const info = await context.objects.putObject(bucket, key, body.stream, {
     ...options,
@@ -127,6 +129,7 @@ function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end
       plan.range === undefined,
     partNumber: plan.partNumber,
   });
+  setLockHeaders(headers, plan.info);
   applyResponseOverrides(headers, context.operation.query);
   const lengthBytes = plan.info.sizeBytes === 0 ? 0 : end - start + 1;
   headers.set("Content-Length", String(lengthBytes));
@@ -210,6 +213,7 @@ export async function deleteObject(context: RequestContext): Promise<Response> {
   try {
     const result = await context.objects.deleteObject(bucket, key, {
       versionId: versionIdFromQuery(query),
+      bypassGovernance: bypassGovernance(context.request.headers),
     });
     const headers = new Headers();
     if (result.versionId !== "") headers.set("x-amz-version-id", result.versionId);
