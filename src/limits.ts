@@ -146,6 +146,18 @@ export const staleUploadMaxAgeMs = 24 * 60 * 60 * 1000;
  */
 export const listWalkReadAheadEntries = 8;
 
+/**
+ * Directory walk: entries of one directory checked for `xl.meta` at once (stat calls in flight
+ * per walk; bounds file descriptors and drive queue depth, not memory).
+ */
+export const walkStatConcurrency = 16;
+
+/**
+ * Directory walk: objects of one directory whose `xl.meta` is read ahead of the consumer
+ * (memory: this × one xl.meta per walk level; a listing that stops early wastes at most this).
+ */
+export const walkXlMetaReadAhead = 16;
+
 /** DeleteObjects: keys deleted at once (bounds in-flight drive operations of one request). */
 export const deleteObjectsConcurrencyMax = 16;
 

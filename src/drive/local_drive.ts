@@ -504,7 +504,13 @@ export class LocalDrive implements StorageDrive {
         try {
           return await fs.readWholeFile(this.#abs(volume, `${dir}/${xlMetaName}`));
         } catch (error) {
-          if (error instanceof fs.FsError && error.kind === "NotFound") return undefined;
+          if (
+            error instanceof fs.FsError &&
+            (error.kind === "NotFound" || error.kind === "NotDirectory" ||
+              error.kind === "IsDirectory")
+          ) {
+            return undefined;
+          }
           throw await this.#fail(error, volume, `read ${dir}/xl.meta`);
         }
       },

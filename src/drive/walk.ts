@@ -6,6 +6,7 @@
  */
 import type { WalkEntry, WalkOptions } from "./storage_drive.ts";
 import { metaVolume, xlMetaName } from "./drive_path.ts";
+import { walkStatConcurrency, walkXlMetaReadAhead } from "../limits.ts";
 
 /** What a drive must answer for the walk; paths are relative to the volume, "" is its root. */
 export interface WalkSource {
@@ -17,11 +18,17 @@ export interface WalkSource {
   readXlMeta(dir: string): Promise<Uint8Array | undefined>;
 }
 
+/**
+ * A directory of the walk. Whether it is an object decides its sort key (`name` or `name/`),
+ * but only against a sibling that extends its name with a character below "/" (such as
+ * `a` and `a-b`); for every other directory both keys sort alike, so it stays "unknown"
+ * until its `xl.meta` is read (one read instead of a stat and a read).
+ */
 interface Candidate {
   path: string;
-  /** The sort key: the path, plus "/" for a prefix. */
+  /** The sort key: the path, plus "/" for a known prefix. */
   key: string;
-  isObject: boolean;
+  kind: "object" | "prefix" | "unknown";
 }
 
 export async function* walkVolume(
@@ -45,22 +52,61 @@ interface WalkStep {
 
 async function* walkDir(source: WalkSource, step: WalkStep): AsyncGenerator<WalkEntry> {
   const { options } = step;
+  const after = options.after;
   const candidates = await candidatesOf(source, step);
-  for (const candidate of candidates) {
-    const after = options.after;
-    if (candidate.isObject) {
-      if (after !== undefined && compareNames(candidate.key, after) <= 0) continue;
-      const xlMeta = await source.readXlMeta(candidate.path);
-      if (xlMeta) yield { kind: "object", name: candidate.path, xlMeta };
-    } else if (options.recursive) {
-      if (
-        after !== undefined && compareNames(candidate.key, after) <= 0 &&
-        !after.startsWith(candidate.key)
-      ) continue;
-      yield* walkDir(source, { ...step, dir: candidate.key, namePrefix: "" });
+  const reads = new XlMetaReadAhead(source, candidates);
+  for (let index = 0; index < candidates.length; index++) {
+    const candidate = candidates[index];
+    if (candidate.kind !== "prefix") {
+      const xlMeta = await reads.take(index);
+      if (xlMeta) {
+        if (after === undefined || compareNames(candidate.path, after) > 0) {
+          yield { kind: "object", name: candidate.path, xlMeta };
+        }
+        continue;
+      }
+      if (candidate.kind === "object") continue; // removed meanwhile
+    }
+    const key = candidate.path + "/";
+    if (options.recursive) {
+      if (after !== undefined && compareNames(key, after) <= 0 && !after.startsWith(key)) continue;
+      yield* walkDir(source, { ...step, dir: key, namePrefix: "" });
     } else {
-      if (after !== undefined && compareNames(candidate.key, after) <= 0) continue;
-      yield { kind: "prefix", name: candidate.key };
+      if (after !== undefined && compareNames(key, after) <= 0) continue;
+      yield { kind: "prefix", name: key };
+    }
+  }
+}
+
+/**
+ * Reads of the objects' `xl.meta` in walk order, at most `walkXlMetaReadAhead` ahead of the
+ * one taken. A read started but never taken (the consumer stopped) has its failure ignored.
+ */
+class XlMetaReadAhead {
+  readonly #pending = new Map<number, Promise<Uint8Array | undefined>>();
+  #nextIndex = 0;
+
+  constructor(
+    private readonly source: WalkSource,
+    private readonly candidates: readonly Candidate[],
+  ) {}
+
+  take(index: number): Promise<Uint8Array | undefined> {
+    this.#fill(index);
+    const read = this.#pending.get(index)!;
+    this.#pending.delete(index);
+    return read;
+  }
+
+  #fill(index: number): void {
+    this.#nextIndex = Math.max(this.#nextIndex, index);
+    while (this.#pending.size < walkXlMetaReadAhead && this.#nextIndex < this.candidates.length) {
+      const at = this.#nextIndex++;
+      const candidate = this.candidates[at];
+      if (candidate.kind === "prefix") continue;
+      const read = this.source.readXlMeta(candidate.path);
+      read.catch(() => {}); // observed when taken; ignored if never taken
+      this.#pending.set(at, read);
     }
   }
 }
@@ -74,7 +120,7 @@ async function candidatesOf(source: WalkSource, step: WalkStep): Promise<Candida
   if (dirPath !== "" && entries.some((e) => !e.isDirectory && e.name === xlMetaName)) return [];
   const skipMeta = dirPath === "" && step.volume !== metaVolume;
   const after = step.options.after;
-  const candidates: Candidate[] = [];
+  const paths: string[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory || !entry.name.startsWith(step.namePrefix)) continue;
     if (skipMeta && entry.name === metaVolume) continue;
@@ -84,10 +130,55 @@ async function candidatesOf(source: WalkSource, step: WalkStep): Promise<Candida
     if (after !== undefined && compareNames(asPrefix, after) <= 0 && !after.startsWith(asPrefix)) {
       continue;
     }
-    const isObject = await source.hasXlMeta(path);
-    candidates.push({ path, key: isObject ? path : path + "/", isObject });
+    paths.push(path);
   }
+  const ambiguous = ambiguousPaths(paths);
+  const isObject = await mapBounded(
+    ambiguous,
+    walkStatConcurrency,
+    (path) => source.hasXlMeta(path),
+  );
+  const known = new Map(ambiguous.map((path, i) => [path, isObject[i]]));
+  const candidates = paths.map((path): Candidate => {
+    const object = known.get(path);
+    if (object === undefined) return { path, key: path, kind: "unknown" };
+    return object ? { path, key: path, kind: "object" } : { path, key: path + "/", kind: "prefix" };
+  });
   return candidates.sort((a, b) => compareNames(a.key, b.key));
+}
+
+/** Paths with a sibling that extends them by a character sorting below "/" (`a` and `a-b`). */
+function ambiguousPaths(paths: readonly string[]): string[] {
+  const sorted = [...paths].sort(compareNames);
+  const ambiguous: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const path = sorted[i];
+    for (let j = i + 1; j < sorted.length && sorted[j].startsWith(path); j++) {
+      if (sorted[j].charCodeAt(path.length) < 0x2f) {
+        ambiguous.push(path);
+        break;
+      }
+    }
+  }
+  return ambiguous;
+}
+
+/** `step` over every item with at most `concurrency` calls in flight; results in item order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  step: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await step(items[at]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
 }
 
 /**

@@ -426,6 +426,39 @@ export function driveContract(name: string, makeDrive: () => Promise<ContractDri
     assert.deepEqual(names, kept);
   });
 
+  test("walk() orders a name before or after its extensions as it is an object or a prefix", async (drive) => {
+    await drive.makeVolume("bucket");
+    for (const key of ["a/x", "a-b", "a.c", "a0", "b", "b-c", "b/"]) {
+      await putObject(drive, "bucket", key.endsWith("/") ? "b0/y" : key);
+    }
+    assert.deepEqual(await collect(drive.walk("bucket", { prefix: "", recursive: true })), [
+      "a-b",
+      "a.c",
+      "a/x",
+      "a0",
+      "b",
+      "b-c",
+      "b0/y",
+    ]);
+    assert.deepEqual(await collect(drive.walk("bucket", { prefix: "", recursive: false })), [
+      "a-b",
+      "a.c",
+      "[a/]",
+      "a0",
+      "b",
+      "b-c",
+      "[b0/]",
+    ]);
+    assert.deepEqual(
+      await collect(drive.walk("bucket", { prefix: "", recursive: true, after: "a.c" })),
+      ["a/x", "a0", "b", "b-c", "b0/y"],
+    );
+    assert.deepEqual(
+      await collect(drive.walk("bucket", { prefix: "", recursive: true, after: "b" })),
+      ["b-c", "b0/y"],
+    );
+  });
+
   test("walk() of a missing volume fails with VolumeNotFound", async (drive) => {
     await assertDriveError(
       collect(drive.walk("nobucket", { prefix: "", recursive: true })),
