@@ -4,20 +4,21 @@
  *
  * A sink is a shard file in `.minio.sys/tmp` (durable on close) or an in-memory buffer for
  * inline objects. Memory: the block being written plus the block being encoded
- * (`limits.putBlocksInFlightMax`), each as D + P framed shards; the body is cut into one
- * reused block buffer, and each block's frames are freed as soon as every sink has written
- * them. Freeing matters: V8 frees dead buffers only after 64 MiB of them have piled up, so
- * fresh buffers left to the GC cost tens of MiB of RSS per request (bench/memory.ts).
+ * (`limits.putBlocksInFlightMax`), each as D + P framed shards in an erasure workspace reused
+ * block after block: no buffer is allocated per block. That matters: V8 frees dead buffers only
+ * after 64 MiB of them have piled up, so fresh buffers per block cost tens of MiB of RSS per
+ * request (bench/memory.ts), and copying them out of wasm memory costs time.
  */
-import { encodeFramedBlock, type ReedSolomon } from "../kernels/mod.ts";
+import { encodeFramedBlock, ErasureWorkspace, type ReedSolomon } from "../kernels/mod.ts";
+import { putBlocksInFlightMax } from "../limits.ts";
 import { createHash } from "../platform/crypto.ts";
 import { ObjectError } from "./object_layer.ts";
 import { describeError } from "./quorum.ts";
 
 /**
  * Where one drive's framed shards go. `frame` is lent for the duration of the call: once the
- * returned promise resolves its memory is freed (the buffer detached), so a sink that keeps
- * the bytes must copy them.
+ * returned promise settles its bytes are overwritten by a later block, so a sink that keeps
+ * them must copy them.
  */
 export interface ShardSink {
   write(frame: Uint8Array): Promise<void>;
@@ -66,15 +67,20 @@ export async function encodeToSinks(
   );
   requireWriteQuorum(failures, options.writeQuorum);
   const md5 = createHash("md5");
+  const encoder: BlockEncoder =
+    options.declaredSizeBytes >= 0 && options.declaredSizeBytes <= options.blockSizeBytes
+      ? new OneBlock(options.rs, options.declaredSizeBytes)
+      : new Workspaces(options.rs, options.blockSizeBytes);
   let sizeBytes = 0;
   let pending: Promise<void> = Promise.resolve();
   try {
-    // Block k + 1 is hashed and encoded while block k's frames are being written.
-    for await (const block of readBlocks(body, options.blockSizeBytes)) {
+    // Block k + 1 is read, hashed and encoded in one workspace while block k's frames are
+    // written from the other.
+    for await (const block of readBlocksInto(body, () => encoder.next())) {
       sizeBytes += block.length;
       checkNotTooLong(sizeBytes, options);
       md5.update(block);
-      const frames = encodeFramedBlock(options.rs, block);
+      const frames = encoder.encode(block);
       await pending;
       requireWriteQuorum(failures, options.writeQuorum);
       pending = writeFrames(frames, options, failures);
@@ -108,37 +114,82 @@ function checkNotTooLong(sizeBytes: number, options: EncodeOptions): void {
 }
 
 /**
- * Free an ArrayBuffer nobody else holds now (detach it), instead of leaving it to the GC:
- * V8 lets 64 MiB of such young buffers pile up before it scavenges them.
- */
-export function releaseBuffer(buffer: ArrayBufferLike): void {
-  if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength > 0) {
-    buffer.transfer(0);
-  }
-}
-
-/**
- * Write one block's frames to every live sink in parallel; a failing sink is retired. When
- * every write resolved, no sink holds the frames any more and their memory is freed; after a
- * failure (perhaps a timeout with the write still under way) they are left to the GC.
+ * Write one block's frames to every live sink in parallel; a failing sink is retired. The
+ * frames are views of a workspace that is refilled two blocks later, after these writes have
+ * settled (a write that timed out may still be under way then, but its sink is retired and
+ * its shard file aborted).
  */
 async function writeFrames(
   frames: Uint8Array[],
   options: EncodeOptions,
   failures: (unknown | undefined)[],
 ): Promise<void> {
-  let failed = false;
   await Promise.all(options.sinks.map(async (sink, position) => {
     if (sink === null || failures[position] !== undefined) return;
     try {
       await sink.write(frames[options.distribution[position] - 1]);
     } catch (error) {
       failures[position] = error;
-      failed = true;
     }
   }));
-  if (!failed) {
-    for (const buffer of new Set(frames.map((frame) => frame.buffer))) releaseBuffer(buffer);
+}
+
+/** Where each block of the body is copied (`next`), and how it becomes D + P frames. */
+interface BlockEncoder {
+  /** The buffer the next block goes into (never empty). */
+  next(): Uint8Array;
+  /** The frames of `block`, the view of the last `next()` buffer that it filled. */
+  encode(block: Uint8Array): Uint8Array[];
+}
+
+/**
+ * A body declared to fit in one block (most objects): one buffer of its size and the shared
+ * kernel instance, cheaper than a workspace's own wasm instance (~0.3 ms to make).
+ */
+class OneBlock implements BlockEncoder {
+  constructor(readonly rs: ReedSolomon, readonly declaredSizeBytes: number) {}
+
+  next(): Uint8Array {
+    // A body longer than declared gets a second buffer; the caller then fails it.
+    return new Uint8Array(Math.max(1, this.declaredSizeBytes));
+  }
+
+  encode(block: Uint8Array): Uint8Array[] {
+    return encodeFramedBlock(this.rs, block);
+  }
+}
+
+/**
+ * The blocks in flight (`limits.putBlocksInFlightMax`), each in its own erasure workspace:
+ * the body is copied straight into a workspace's wasm memory and its frames are encoded there,
+ * so no buffer is allocated per block. `next()` hands out the least recently used workspace,
+ * created on first use.
+ */
+class Workspaces implements BlockEncoder {
+  readonly #all: ErasureWorkspace[] = [];
+  #at = -1;
+
+  constructor(readonly rs: ReedSolomon, readonly blockSizeBytes: number) {
+    if (putBlocksInFlightMax < 2) {
+      throw new Error("Bug: a block is encoded while the previous one is written: two workspaces");
+    }
+  }
+
+  /** The next workspace's input, where the next block goes. */
+  next(): Uint8Array {
+    this.#at = (this.#at + 1) % putBlocksInFlightMax;
+    this.#all[this.#at] ??= new ErasureWorkspace(this.rs, this.blockSizeBytes);
+    return this.#all[this.#at].input;
+  }
+
+  encode(block: Uint8Array): Uint8Array[] {
+    const workspace = this.#all[this.#at];
+    if (
+      block.buffer !== workspace.input.buffer || block.byteOffset !== workspace.input.byteOffset
+    ) {
+      throw new Error("Bug: a block is encoded in the workspace it was read into");
+    }
+    return workspace.encodeFramed(block.length);
   }
 }
 
@@ -156,41 +207,45 @@ function requireWriteQuorum(failures: (unknown | undefined)[], quorum: number): 
 }
 
 /**
- * Re-chunk a byte stream into blocks of exactly `blockSizeBytes` (the last one shorter, none
- * when empty). A yielded block is valid until the next one is asked for: the buffer is reused.
+ * Re-chunk a byte stream into blocks (the last one shorter, none when the body is empty),
+ * copied into the buffers `nextTarget()` hands out, one per block, each as long as a block.
+ * A target is asked for when its block's first byte arrives; the yielded block is a view of it.
  */
-export async function* readBlocks(
+export async function* readBlocksInto(
   body: ReadableStream<Uint8Array>,
-  blockSizeBytes: number,
+  nextTarget: () => Uint8Array,
 ): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
-  const block = new Uint8Array(blockSizeBytes);
+  let target: Uint8Array | undefined;
   let filled = 0;
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
       let offset = 0;
-      // Whole blocks inside a large chunk are passed on without copying.
-      while (filled === 0 && value.length - offset >= blockSizeBytes) {
-        yield value.subarray(offset, offset + blockSizeBytes);
-        offset += blockSizeBytes;
-      }
       while (offset < value.length) {
-        const take = Math.min(blockSizeBytes - filled, value.length - offset);
-        block.set(value.subarray(offset, offset + take), filled);
+        target ??= nonEmpty(nextTarget());
+        const take = Math.min(target.length - filled, value.length - offset);
+        target.set(value.subarray(offset, offset + take), filled);
         filled += take;
         offset += take;
-        if (filled === blockSizeBytes) {
-          yield block;
+        if (filled === target.length) {
+          const block = target;
+          target = undefined;
           filled = 0;
+          yield block;
         }
       }
     }
-    if (filled > 0) yield block.subarray(0, filled);
+    if (target !== undefined && filled > 0) yield target.subarray(0, filled);
   } finally {
     reader.releaseLock();
   }
+}
+
+function nonEmpty(target: Uint8Array): Uint8Array {
+  if (target.length === 0) throw new Error("Bug: an empty buffer for a block");
+  return target;
 }
 
 export function concatBytes(chunks: Uint8Array[]): Uint8Array {
