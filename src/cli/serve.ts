@@ -23,12 +23,13 @@ import {
   driveCallTimeoutMs,
   driveProbeIntervalMs,
   driveSuspicionProbeMinIntervalMs,
+  lifecycleScanIntervalMs,
 } from "../limits.ts";
 import { prepareDriveDirectory } from "../platform/drive_dirs.ts";
 import { serveHttp } from "../platform/serve.ts";
 import { readTextFile } from "../platform/files.ts";
 import { randomUuid } from "../platform/crypto.ts";
-import { onSignal, writeStderr, writeStdout } from "../platform/process.ts";
+import { env, onSignal, writeStderr, writeStdout } from "../platform/process.ts";
 
 export interface RunningServer {
   port: number;
@@ -36,7 +37,30 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/** `AISTOR_LIFECYCLE_INTERVAL_MS`: the lifecycle scanner's period (0 turns it off). */
+export function lifecycleIntervalMsFromEnv(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return lifecycleScanIntervalMs;
+  if (!/^\d+$/.test(value.trim())) {
+    throw new UsageError(
+      `Cannot use AISTOR_LIFECYCLE_INTERVAL_MS="${value}": a whole number of milliseconds (0 = off)`,
+    );
+  }
+  return Number(value.trim());
+}
+
+/** Lifecycle runs that changed something, and every lifecycle failure, as JSON lines on stderr. */
+function logLifecycle(line: object): void {
+  const record = line as Record<string, unknown>;
+  const changed = ["currentExpired", "versionsRemoved", "uploadsAborted", "failures"].some((name) =>
+    typeof record[name] === "number" && (record[name] as number) > 0
+  );
+  if (changed || String(record.event).endsWith("failed")) {
+    writeStderr(JSON.stringify(line) + "\n");
+  }
+}
+
 export async function runServe(command: ServeCommand): Promise<RunningServer> {
+  const lifecycleIntervalMs = lifecycleIntervalMsFromEnv(env("AISTOR_LIFECYCLE_INTERVAL_MS"));
   const topology = parseTopology(command.driveArgs, {
     setDriveCount: command.setDriveCount,
     standard: command.standardParity,
@@ -61,6 +85,8 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
     makeDrive: (endpoint: string) => drives.get(endpoint)!,
     clock,
     randomUuid,
+    lifecycleIntervalMs,
+    log: logLifecycle,
   });
   const healer = late.healer = new Healer(layer, metrics, {
     onBackgroundHeal: logDriveHeal,
