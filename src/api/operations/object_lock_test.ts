@@ -380,6 +380,12 @@ Deno.test("Lifecycle through the AWS SDK: validated at PUT, applied by a scanner
       assertEquals(stored.Rules?.[0].ID, "expire-tmp");
       await s3.send(new PutObjectCommand({ Bucket: "logs", Key: "tmp/a", Body: "a" }));
       await s3.send(new PutObjectCommand({ Bucket: "logs", Key: "keep/b", Body: "b" }));
+      // HEAD tells when: the first midnight UTC at least one day after the write.
+      const head = await s3.send(new HeadObjectCommand({ Bucket: "logs", Key: "tmp/a" }));
+      const due = new Date(Math.ceil((head.LastModified!.getTime() + dayMs) / dayMs) * dayMs);
+      assertEquals(head.Expiration, `expiry-date="${due.toUTCString()}", rule-id="expire-tmp"`);
+      const other = await s3.send(new HeadObjectCommand({ Bucket: "logs", Key: "keep/b" }));
+      assertEquals(other.Expiration, undefined);
       assertEquals((await runLifecycleAfter(0)).currentExpired, 0);
       assertEquals((await runLifecycleAfter(2)).currentExpired, 1);
       const tmp = await failure(s3.send(new HeadObjectCommand({ Bucket: "logs", Key: "tmp/a" })));

@@ -19,6 +19,7 @@ import { contentRange, resolveRange } from "../ranges.ts";
 import { objectBody } from "../request_body.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { S3Error } from "../s3_errors.ts";
+import { expirationHeader } from "./lifecycle.ts";
 import { bypassGovernance, lockMetadataFromHeaders, setLockHeaders } from "./object_lock.ts";
 import { versionIdFromQuery } from "./versions.ts";
 
@@ -84,6 +85,8 @@ interface ReadPlan {
   versionId?: string;
   partNumber?: number;
   range?: { start: number; end: number };
+  /** x-amz-expiration, when a lifecycle rule will expire this version. */
+  expiration?: string;
 }
 
 /** Conditions first (304 / 412 on the current version), then the range against its size. */
@@ -120,7 +123,8 @@ async function planRead(context: RequestContext): Promise<ReadPlan | Response> {
   const range = partNumber === undefined
     ? resolveRange(context.request.headers.get("range"), info.sizeBytes)
     : undefined;
-  return { info, versionId, partNumber, range };
+  const expiration = await expirationHeader(context, info);
+  return { info, versionId, partNumber, range, expiration };
 }
 
 function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end: number) {
@@ -130,6 +134,7 @@ function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end
     partNumber: plan.partNumber,
   });
   setLockHeaders(headers, plan.info);
+  if (plan.expiration !== undefined) headers.set("x-amz-expiration", plan.expiration);
   applyResponseOverrides(headers, context.operation.query);
   const lengthBytes = plan.info.sizeBytes === 0 ? 0 : end - start + 1;
   headers.set("Content-Length", String(lengthBytes));
@@ -168,7 +173,11 @@ async function getWhole(context: RequestContext): Promise<Response> {
     await reader.body.cancel().catch(() => {});
     return answer;
   }
-  return readResponse(context, { info: reader.info, versionId, partNumber }, reader);
+  const expiration = await expirationHeader(context, reader.info).catch(async (error) => {
+    await reader.body.cancel().catch(() => {});
+    throw error;
+  });
+  return readResponse(context, { info: reader.info, versionId, partNumber, expiration }, reader);
 }
 
 function readResponse(
