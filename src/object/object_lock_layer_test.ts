@@ -213,3 +213,24 @@ Deno.test("retention and legal hold on a bucket without Object Lock: ObjectLockD
     }));
   await layer.close();
 });
+
+Deno.test("a multipart upload keeps the retention it started with, through completion", async () => {
+  const { layer } = await open();
+  const uploadId = await layer.newMultipartUpload("locked", "big", {
+    metadata: lockedFor("COMPLIANCE", startMs + dayMs),
+  });
+  const bytes = encoder.encode("one part is enough");
+  const part = await layer.putObjectPart("locked", "big", uploadId, 1, new Blob([bytes]).stream(), {
+    sizeBytes: bytes.length,
+  });
+  const info = await layer.completeMultipartUpload("locked", "big", uploadId, [
+    { partNumber: 1, etag: part.etag },
+  ], {});
+  assertEquals(info.metadata["x-amz-object-lock-mode"], "COMPLIANCE");
+  await rejectsWith(
+    "ObjectLocked",
+    () =>
+      layer.deleteObject("locked", "big", { versionId: info.versionId, bypassGovernance: true }),
+  );
+  await layer.close();
+});
