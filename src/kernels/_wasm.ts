@@ -37,6 +37,14 @@ export interface KernelExports {
     out: number,
     outStride: number,
   ): void;
+  gf_matmul_gather(
+    coef: number,
+    rows: number,
+    cols: number,
+    len: number,
+    inputs: number,
+    outputs: number,
+  ): void;
   rs_encode_framed(
     coef: number,
     data: number,

@@ -6,12 +6,13 @@
  * - Each workspace owns its own wasm instance and linear memory, sized once by the constructor
  *   and never grown, so no view it hands out is ever detached, and no other call (another
  *   workspace, the shared `kernels` instance, any `ReedSolomon` or hash function) writes into it.
- * - `input` is the same view for the workspace's whole life. What the caller writes there is the
+ * - `input` is the same view for the workspace's whole life (`blockInput` and `shardInputs` are
+ *   parts of it). What the caller writes there is the
  *   block; `encode(n)` / `encodeFramed(n)` read its first n bytes and then leave `input`'s
  *   contents unspecified (the call pads, moves and overwrites them in place).
- * - The views an encode call returns stay valid (unchanged) until the caller next writes into
- *   `input` or calls `encode` / `encodeFramed` on the same workspace; then their contents are
- *   unspecified. Copy them (or finish writing them out) first. To write one block while encoding
+ * - The views an encode or reconstruct call returns stay valid (unchanged) until the caller next
+ *   writes into `input` or calls `encode` / `encodeFramed` / `reconstruct` on the same workspace;
+ *   then their contents are unspecified. Copy them (or finish writing them out) first. To write one block while encoding
  *   the next, use two workspaces.
  * - Memory: about (D+P)·(32 + ⌈blockBytesMax/D⌉) bytes plus the module's 128 KiB stack, freed by
  *   the GC with the workspace. Engines reserve address space per wasm memory, so keep workspaces
@@ -20,7 +21,9 @@
 import { bitrotHashBytes } from "../limits.ts";
 import { WasmKernels } from "./_wasm.ts";
 import { bitrotKey } from "./bitrot.ts";
-import type { ReedSolomon } from "./reed_solomon.ts";
+import { decodingMatrix, type ReedSolomon, TooFewShardsError } from "./reed_solomon.ts";
+
+const pointerBytes = 4;
 
 export class ErasureWorkspace {
   readonly rs: ReedSolomon;
@@ -34,6 +37,10 @@ export class ErasureWorkspace {
   readonly #memory: Uint8Array;
   readonly #coef: number;
   readonly #key: number;
+  /** A decoding matrix (≤ P×D), then input and output pointer tables for gf_matmul_gather. */
+  readonly #decodeCoef: number;
+  readonly #inputPointers: number;
+  readonly #outputPointers: number;
   /** Frame 0 starts here; the block (and shard 0) 32 bytes later, at `#block`. */
   readonly #frames: number;
   readonly #block: number;
@@ -54,6 +61,9 @@ export class ErasureWorkspace {
     const arena = this.#kernels.arena();
     this.#coef = arena.take(rs.parityMatrix.length);
     this.#key = arena.take(bitrotKey.length);
+    this.#decodeCoef = arena.take(rs.parityMatrix.length);
+    this.#inputPointers = arena.take(rs.dataShards * pointerBytes);
+    this.#outputPointers = arena.take(rs.parityShards * pointerBytes);
     const shardBytesMax = rs.shardLengthBytes(blockBytesMax);
     this.#frames = arena.take(rs.totalShards * (bitrotHashBytes + shardBytesMax));
     this.#block = this.#frames + bitrotHashBytes;
@@ -116,6 +126,85 @@ export class ErasureWorkspace {
   }
 
   /**
+   * Where the caller writes the shards of a block of `blockLengthBytes` before `reconstruct`:
+   * D+P views of ⌈blockLengthBytes/D⌉ bytes in `input` (shard i after shard i-1, as `encode`
+   * returns them). Write the shards that are present; leave the others.
+   */
+  shardInputs(blockLengthBytes: number): Uint8Array[] {
+    this.#checkLength(blockLengthBytes, "take shard inputs of");
+    const shardBytes = this.rs.shardLengthBytes(blockLengthBytes);
+    return this.#views(this.#block, shardBytes, shardBytes);
+  }
+
+  /**
+   * Rebuilds, in place, the shards of the block of `blockLengthBytes` written into
+   * `shardInputs(blockLengthBytes)` that `present` marks missing (only data shards when
+   * `dataOnly`), from the first D present ones (used as written, not checked), in one wasm
+   * call. Returns the D+P shard views (null for a missing parity shard when `dataOnly`), valid as
+   * the module comment says. Throws TooFewShardsError when fewer than D are present, RangeError
+   * when `present` does not have D+P entries.
+   */
+  reconstruct(
+    blockLengthBytes: number,
+    present: boolean[],
+    options: { dataOnly: boolean },
+  ): (Uint8Array | null)[] {
+    this.#checkLength(blockLengthBytes, "reconstruct");
+    const { dataShards, parityShards, totalShards } = this.rs;
+    if (present.length !== totalShards) {
+      throw new RangeError(
+        `Cannot reconstruct from ${present.length} presence flags: this code has ${totalShards} shards`,
+      );
+    }
+    const presentIndexes = present.flatMap((here, i) => (here ? [i] : []));
+    if (presentIndexes.length < dataShards) {
+      throw new TooFewShardsError(presentIndexes.length, dataShards);
+    }
+    const wantedCount = options.dataOnly ? dataShards : totalShards;
+    const missing = present.slice(0, wantedCount).flatMap((here, i) => (here ? [] : [i]));
+    assertAtMost(missing.length, parityShards);
+    const shards: (Uint8Array | null)[] = this.shardInputs(blockLengthBytes);
+    if (missing.length > 0) {
+      const inputs = presentIndexes.slice(0, dataShards);
+      this.#rebuild(inputs, missing, this.rs.shardLengthBytes(blockLengthBytes));
+    }
+    for (let i = dataShards; i < totalShards && options.dataOnly; i++) {
+      if (!present[i]) shards[i] = null;
+    }
+    return shards;
+  }
+
+  #rebuild(inputs: number[], missing: number[], shardBytes: number): void {
+    const { dataShards, parityShards } = this.rs;
+    const matrix = decodingMatrix(dataShards, parityShards, inputs, missing);
+    this.#memory.set(matrix, this.#decodeCoef);
+    // wasm32 pointers: little-endian u32 (DataView, whatever this host's byte order).
+    const pointers = new DataView(this.#memory.buffer);
+    inputs.forEach((index, c) => {
+      pointers.setUint32(
+        this.#inputPointers + c * pointerBytes,
+        this.#block + index * shardBytes,
+        true,
+      );
+    });
+    missing.forEach((index, r) => {
+      pointers.setUint32(
+        this.#outputPointers + r * pointerBytes,
+        this.#block + index * shardBytes,
+        true,
+      );
+    });
+    this.#kernels.exports.gf_matmul_gather(
+      this.#decodeCoef,
+      missing.length,
+      dataShards,
+      shardBytes,
+      this.#inputPointers,
+      this.#outputPointers,
+    );
+  }
+
+  /**
    * Moves data shard i from `#block + i·s` to its frame slot `#block + i·(s + 32)`, last shard
    * first (each moves forward, onto bytes already moved or never read), and zero-pads it.
    */
@@ -143,4 +232,9 @@ export class ErasureWorkspace {
       );
     }
   }
+}
+
+/** Bug check: at most P shards can be missing once D are present. */
+function assertAtMost(count: number, max: number): void {
+  if (count > max) throw new Error(`Bug: ${count} shards to rebuild, more than ${max}`);
 }

@@ -307,8 +307,8 @@ export function encodingMatrix(dataShards: number, parityShards: number): Uint8A
   });
 }
 
-/** The missing×D matrix rebuilding shards `missing` from the D shards `inputs`. */
-function decodingMatrix(
+/** The missing×D matrix rebuilding shards `missing` from the D shards `inputs` (cached). */
+export function decodingMatrix(
   dataShards: number,
   parityShards: number,
   inputs: number[],

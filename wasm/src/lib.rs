@@ -80,6 +80,20 @@ pub unsafe extern "C" fn gf_matmul(
     reed_solomon::matmul(coef, rows, cols, len, inp, in_stride, out, out_stride)
 }
 
+/// As `gf_matmul` with input shard c at `inputs[c]` and output shard r at `outputs[r]` (tables
+/// of `cols` and `rows` wasm32 pointers): shards anywhere in memory, no gathering copies.
+#[no_mangle]
+pub unsafe extern "C" fn gf_matmul_gather(
+    coef: *const u8,
+    rows: usize,
+    cols: usize,
+    len: usize,
+    inputs: *const *const u8,
+    outputs: *const *mut u8,
+) {
+    reed_solomon::matmul_gather(coef, rows, cols, len, inputs, outputs)
+}
+
 /// One block's bitrot frames: `data + parity` frames of `32 + len` bytes start at `frames`; the
 /// data shards are already in place after each frame's 32-byte hash slot. Computes the parity
 /// shards with `coef` (parity×data) and then every frame's HighwayHash-256 with `key`.

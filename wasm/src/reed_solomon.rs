@@ -229,6 +229,9 @@ const VECTORS: usize = 4;
 /// Largest number of input shards (GF(2^8) allows at most 256 shards in total).
 const COLS_MAX: usize = 256;
 
+/// Largest number of output rows (GF(2^8) allows at most 256 shards in total).
+const ROWS_MAX: usize = 256;
+
 pub unsafe fn matmul(
     coef: *const u8,
     rows: usize,
@@ -239,20 +242,34 @@ pub unsafe fn matmul(
     out: *mut u8,
     out_stride: usize,
 ) {
+    let mut inputs = [core::ptr::null::<u8>(); COLS_MAX];
+    let mut outputs = [core::ptr::null_mut::<u8>(); ROWS_MAX];
+    for c in 0..cols {
+        inputs[c] = inp.add(c * in_stride);
+    }
+    for r in 0..rows {
+        outputs[r] = out.add(r * out_stride);
+    }
+    matmul_gather(coef, rows, cols, len, inputs.as_ptr(), outputs.as_ptr())
+}
+
+/// out[r] = XOR over c of coef[r][c] ⊗ in[c], for `rows` output shards of `len` bytes; input
+/// shard c starts at `inputs[c]`, output shard r at `outputs[r]` (anywhere in memory).
+pub unsafe fn matmul_gather(
+    coef: *const u8,
+    rows: usize,
+    cols: usize,
+    len: usize,
+    inputs: *const *const u8,
+    outputs: *const *mut u8,
+) {
     let vec_len = len & !15;
     let mut start = 0;
     while start < vec_len {
         let end = if vec_len - start > SLICE_BYTES { start + SLICE_BYTES } else { vec_len };
         let mut row = 0;
         while row < rows {
-            let pass = &Pass {
-                coef: coef.add(row * cols),
-                cols,
-                inp,
-                in_stride,
-                out: out.add(row * out_stride),
-                out_stride,
-            };
+            let pass = &Pass { coef: coef.add(row * cols), cols, inputs, outputs: outputs.add(row) };
             match rows - row {
                 1 => pass.run::<1>(start, end),
                 2 => pass.run::<2>(start, end),
@@ -263,7 +280,7 @@ pub unsafe fn matmul(
         }
         start = end;
     }
-    matmul_scalar(coef, rows, cols, vec_len, len, inp, in_stride, out, out_stride);
+    matmul_scalar(coef, rows, cols, vec_len, len, inputs, outputs);
 }
 
 unsafe fn matmul_scalar(
@@ -272,20 +289,18 @@ unsafe fn matmul_scalar(
     cols: usize,
     start: usize,
     end: usize,
-    inp: *const u8,
-    in_stride: usize,
-    out: *mut u8,
-    out_stride: usize,
+    inputs: *const *const u8,
+    outputs: *const *mut u8,
 ) {
     for r in 0..rows {
         for pos in start..end {
             let mut sum = 0u8;
             for c in 0..cols {
-                let byte = *inp.add(c * in_stride + pos);
+                let byte = *(*inputs.add(c)).add(pos);
                 let table = &NIBBLE_TABLES[*coef.add(r * cols + c) as usize];
                 sum ^= table[(byte & 15) as usize] ^ table[16 + (byte >> 4) as usize];
             }
-            *out.add(r * out_stride + pos) = sum;
+            *(*outputs.add(r)).add(pos) = sum;
         }
     }
 }
@@ -294,10 +309,9 @@ unsafe fn matmul_scalar(
 struct Pass {
     coef: *const u8,
     cols: usize,
-    inp: *const u8,
-    in_stride: usize,
-    out: *mut u8,
-    out_stride: usize,
+    inputs: *const *const u8,
+    /// This pass's first output row.
+    outputs: *const *mut u8,
 }
 
 impl Pass {
@@ -329,9 +343,9 @@ impl Pass {
     unsafe fn run_wide<const R: usize, const V: usize>(&self, tables: *const v128, pos: usize) {
         let mask = u8x16_splat(0x0f);
         let mut acc = [[u8x16_splat(0); V]; R];
-        let mut input = self.inp.add(pos);
         let mut table = tables;
-        for _ in 0..self.cols {
+        for c in 0..self.cols {
+            let input = (*self.inputs.add(c)).add(pos);
             let mut lo = [u8x16_splat(0); V];
             let mut hi = [u8x16_splat(0); V];
             for v in 0..V {
@@ -347,12 +361,11 @@ impl Pass {
                     acc[r][v] = v128_xor(acc[r][v], product);
                 }
             }
-            input = input.add(self.in_stride);
             table = table.add(2 * R);
         }
         for r in 0..R {
             for v in 0..V {
-                let output = self.out.add(r * self.out_stride + pos + 16 * v);
+                let output = (*self.outputs.add(r)).add(pos + 16 * v);
                 v128_store(output as *mut v128, acc[r][v]);
             }
         }
