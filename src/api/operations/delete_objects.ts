@@ -64,7 +64,7 @@ async function deleteOne(
     }
     const result = await context.objects.deleteObject(bucket, object.key, {
       versionId: object.versionId,
-      bypassGovernance: bypassGovernance(context.request.headers),
+      bypassGovernance: await bypassGovernance(context, bucket, object.key),
     });
     const marker = result.deleteMarker
       ? [el("DeleteMarker", true), el("DeleteMarkerVersionId", result.versionId)]

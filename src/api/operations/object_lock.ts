@@ -16,6 +16,7 @@ import {
   retentionMetadata,
 } from "../../object/object_lock.ts";
 import type { ObjectInfo } from "../../object/object_layer.ts";
+import { authorizeAnonymous } from "../authorize.ts";
 import type { RequestContext } from "../context.ts";
 import { readBodyText } from "../request_body.ts";
 import { emptyResponse, xmlResponse } from "../responses.ts";
@@ -25,9 +26,26 @@ import { versionIdFromQuery } from "./versions.ts";
 
 const missingLock = "Bucket is missing Object Lock Configuration";
 
-/** `x-amz-bypass-governance-retention: true` (case-insensitive, as MinIO reads it). */
-export function bypassGovernance(headers: Headers): boolean {
-  return headers.get("x-amz-bypass-governance-retention")?.toLowerCase() === "true";
+/**
+ * `x-amz-bypass-governance-retention: true` (case-insensitive, as MinIO reads it), honoured
+ * for the root user and for requests the bucket policy grants s3:BypassGovernanceRetention;
+ * for anyone else the header is ignored (a GOVERNANCE lock then refuses as usual).
+ */
+export async function bypassGovernance(
+  context: RequestContext,
+  bucket: string,
+  key: string,
+): Promise<boolean> {
+  const header = context.request.headers.get("x-amz-bypass-governance-retention");
+  if (header?.toLowerCase() !== "true") return false;
+  if (context.verified.identity.kind === "root") return true;
+  try {
+    await authorizeAnonymous(context, { bucket, action: "s3:BypassGovernanceRetention", key });
+    return true;
+  } catch (error) {
+    if (error instanceof S3Error && error.code === "AccessDenied") return false;
+    throw error;
+  }
 }
 
 /**
@@ -220,7 +238,7 @@ export async function putObjectRetention(context: RequestContext): Promise<Respo
   const info = await context.objects.putObjectRetention(bucket, key, {
     versionId: versionIdFromQuery(query),
     ...(retention === undefined ? {} : { retention }),
-    bypassGovernance: bypassGovernance(context.request.headers),
+    bypassGovernance: await bypassGovernance(context, bucket, key),
   });
   return emptyResponse(200, versionHeaders(info));
 }

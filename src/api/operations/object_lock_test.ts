@@ -15,6 +15,7 @@ import {
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
@@ -62,6 +63,7 @@ async function startServer() {
   });
   return {
     s3,
+    endpoint: `http://127.0.0.1:${server.port}`,
     /** One lifecycle run as if `days` had passed. */
     async runLifecycleAfter(days: number) {
       time.offsetMs = days * dayMs;
@@ -96,7 +98,7 @@ function inDays(days: number): Date {
 }
 
 Deno.test("Object Lock through the AWS SDK", async (t) => {
-  const { s3, close } = await startServer();
+  const { s3, close, endpoint } = await startServer();
   try {
     await s3.send(new CreateBucketCommand({ Bucket: "vault", ObjectLockEnabledForBucket: true }));
     await s3.send(new CreateBucketCommand({ Bucket: "open" }));
@@ -155,6 +157,48 @@ Deno.test("Object Lock through the AWS SDK", async (t) => {
         );
         const gone = await failure(s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "gov" })));
         assertEquals(gone.status, 404);
+      },
+    );
+
+    await t.step(
+      "anonymous bypass needs s3:BypassGovernanceRetention in the bucket policy",
+      async () => {
+        const put = await s3.send(
+          new PutObjectCommand({
+            Bucket: "vault",
+            Key: "anon",
+            Body: "a",
+            ObjectLockMode: "GOVERNANCE",
+            ObjectLockRetainUntilDate: inDays(1),
+          }),
+        );
+        const allow = (actions: string[]) =>
+          s3.send(
+            new PutBucketPolicyCommand({
+              Bucket: "vault",
+              Policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                  Effect: "Allow",
+                  Principal: "*",
+                  Action: actions,
+                  Resource: ["arn:aws:s3:::vault/*"],
+                }],
+              }),
+            }),
+          );
+        const anonymousDelete = () =>
+          fetch(`${endpoint}/vault/anon?versionId=${put.VersionId}`, {
+            method: "DELETE",
+            headers: { "x-amz-bypass-governance-retention": "true" },
+          }).then(async (response) => {
+            await response.body?.cancel();
+            return response.status;
+          });
+        await allow(["s3:DeleteObject"]);
+        assertEquals(await anonymousDelete(), 403);
+        await allow(["s3:DeleteObject", "s3:BypassGovernanceRetention"]);
+        assertEquals(await anonymousDelete(), 204);
       },
     );
 

@@ -222,7 +222,7 @@ export async function deleteObject(context: RequestContext): Promise<Response> {
   try {
     const result = await context.objects.deleteObject(bucket, key, {
       versionId: versionIdFromQuery(query),
-      bypassGovernance: bypassGovernance(context.request.headers),
+      bypassGovernance: await bypassGovernance(context, bucket, key),
     });
     const headers = new Headers();
     if (result.versionId !== "") headers.set("x-amz-version-id", result.versionId);
