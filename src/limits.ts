@@ -140,6 +140,9 @@ export const policyStatementsMax = 1000;
 /** Multipart uploads older than this are purged by the stale-upload cleanup (MinIO `stale_uploads_expiry`, 24 h). */
 export const staleUploadMaxAgeMs = 24 * 60 * 60 * 1000;
 
+/** How often the stale-upload cleanup runs (ms; also once at start; MinIO `stale_uploads_cleanup_interval`, 6 h). */
+export const staleUploadCleanupIntervalMs = 6 * 60 * 60 * 1000;
+
 /**
  * Walk entries each drive reads ahead of a listing's merge (memory: this × one xl.meta per
  * drive); lets the drives of every set read in parallel instead of one key at a time.

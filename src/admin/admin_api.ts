@@ -8,7 +8,7 @@
  */
 import { healProgressLinesBufferedMax } from "../limits.ts";
 import { AdminAuthError, requireRootSignature, type RootCredentials } from "./admin_auth.ts";
-import { type AdminLayer, type PoolLayout, writeQuorumOf } from "./admin_layer.ts";
+import { type AdminLayer, type PoolLayout, setWriteQuorum } from "./admin_layer.ts";
 import { HealBusyError, type Healer } from "./healer.ts";
 
 export const adminPathPrefix = "/minio/admin/v3/";
@@ -16,7 +16,8 @@ export const adminPathPrefix = "/minio/admin/v3/";
 export interface AdminApiOptions {
   layer: AdminLayer;
   healer: Healer;
-  layouts: PoolLayout[];
+  /** The topology's layouts (unused: each set's parity comes from storageInfo()). */
+  layouts?: PoolLayout[];
   credentials: RootCredentials;
   clock: { nowMs(): number };
   version: string;
@@ -39,6 +40,8 @@ export interface AdminInfo {
     writeQuorum: number;
     sets: {
       index: number;
+      parityDrives: number;
+      writeQuorum: number;
       hasWriteQuorum: boolean;
       drives: {
         endpoint: string;
@@ -103,17 +106,20 @@ export async function adminInfo(options: AdminApiOptions): Promise<AdminInfo> {
     onlineDrives: info.onlineDrives,
     offlineDrives: info.offlineDrives,
     pools: info.pools.map((pool) => {
-      const layout = options.layouts.find((l) => l.index === pool.index) ?? options.layouts[0];
-      const writeQuorum = writeQuorumOf(layout);
+      // Pool-level figures are those of its first set (a pool's sets share size and parity).
+      const first = pool.sets[0] ?? { parityDrives: 0, drives: [] };
       return {
         index: pool.index,
-        setDriveCount: layout.setDriveCount,
-        dataDrives: layout.setDriveCount - layout.parityDrives,
-        parityDrives: layout.parityDrives,
-        writeQuorum,
+        setDriveCount: first.drives.length,
+        dataDrives: first.drives.length - first.parityDrives,
+        parityDrives: first.parityDrives,
+        writeQuorum: setWriteQuorum(first),
         sets: pool.sets.map((set) => ({
           index: set.index,
-          hasWriteQuorum: set.drives.filter((d) => d.state !== "offline").length >= writeQuorum,
+          parityDrives: set.parityDrives,
+          writeQuorum: setWriteQuorum(set),
+          hasWriteQuorum: set.drives.filter((d) => d.state !== "offline").length >=
+            setWriteQuorum(set),
           drives: set.drives.map((d) => ({
             endpoint: d.endpoint,
             state: d.state,

@@ -12,9 +12,27 @@ export interface AdminLayer {
     bucket: string,
     prefix: string,
     onProgress: (result: HealResult) => void,
+    options?: { deep?: boolean },
   ): Promise<{ objectsChecked: number; objectsHealed: number }>;
-  healFormat(): Promise<HealFormatResult>;
+  /** Format drives that lost it, then heal every bucket and object, reporting each object. */
+  healFormat(onProgress?: (result: HealResult) => void): Promise<HealFormatResult>;
   listBuckets(): Promise<{ name: string }[]>;
+}
+
+/** One erasure set as storageInfo() reports it: its drives and its own parity. */
+export interface SetLayout {
+  parityDrives: number;
+  drives: readonly unknown[];
+}
+
+/** Write quorum of a set from its own parity (what the set's objects are written with). */
+export function setWriteQuorum(set: SetLayout): number {
+  return writeQuorumOf({ setDriveCount: set.drives.length, parityDrives: set.parityDrives });
+}
+
+/** Read quorum of a set from its own parity. */
+export function setReadQuorum(set: SetLayout): number {
+  return readQuorumOf({ setDriveCount: set.drives.length, parityDrives: set.parityDrives });
 }
 
 /** Data and parity drives of each pool's sets, from the topology (same for every set of a pool). */
@@ -26,12 +44,16 @@ export interface PoolLayout {
 }
 
 /** MinIO's write quorum of a set: data drives, plus one when data = parity (spec §2). */
-export function writeQuorumOf(layout: PoolLayout): number {
+export function writeQuorumOf(
+  layout: Pick<PoolLayout, "setDriveCount" | "parityDrives">,
+): number {
   const dataDrives = layout.setDriveCount - layout.parityDrives;
   return dataDrives === layout.parityDrives ? dataDrives + 1 : dataDrives;
 }
 
 /** MinIO's read quorum of a set: the data drives. */
-export function readQuorumOf(layout: PoolLayout): number {
+export function readQuorumOf(
+  layout: Pick<PoolLayout, "setDriveCount" | "parityDrives">,
+): number {
   return layout.setDriveCount - layout.parityDrives;
 }

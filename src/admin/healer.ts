@@ -1,8 +1,8 @@
 /**
  * Runs heals one at a time: those asked for by `admin heal`, and those a drive coming back
- * online asks for. A heal of everything is `healFormat()` (format the drives that lost it, then
- * buckets, then objects) followed by a checking pass over every bucket that reports each object
- * and counts the unrecoverable ones.
+ * online asks for. A heal of everything is one pass of `healFormat(onProgress)`: format the
+ * drives that lost it, then system objects, buckets and every object, each reported, counted
+ * in the metrics, and the unrecoverable ones counted.
  */
 import type { AdminLayer, HealResult } from "./admin_layer.ts";
 import type { ServerMetrics } from "./server_metrics.ts";
@@ -99,20 +99,18 @@ export class Healer {
 
   async #healAll(onProgress: (result: HealResult) => void): Promise<HealSummary> {
     await this.#options.beforeHealAll?.();
-    const formatted = await this.#layer.healFormat();
-    const summary: HealSummary = {
-      objectsChecked: 0,
+    let unrecoverable = 0;
+    const formatted = await this.#layer.healFormat((result) => {
+      if (result.state === "unrecoverable") unrecoverable++;
+      this.#metrics.recordHeal(result);
+      onProgress(result);
+    });
+    return {
+      objectsChecked: formatted.objectsChecked,
       objectsHealed: formatted.objectsHealed,
-      objectsUnrecoverable: 0,
+      objectsUnrecoverable: unrecoverable,
       drivesFormatted: formatted.drivesFormatted,
     };
-    for (const bucket of await this.#layer.listBuckets()) {
-      const counts = await this.#healBucket(bucket.name, "", onProgress);
-      summary.objectsChecked += counts.objectsChecked;
-      summary.objectsHealed += counts.objectsHealed;
-      summary.objectsUnrecoverable += counts.objectsUnrecoverable;
-    }
-    return summary;
   }
 
   async #healBucket(

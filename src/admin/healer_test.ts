@@ -25,14 +25,11 @@ function slowLayer() {
       onProgress(result);
       return { objectsChecked: 1, objectsHealed: 1 };
     },
-    healFormat: () => {
+    // As ServerPools does: format, then every bucket in the same pass, reporting each object.
+    healFormat: async (onProgress) => {
       calls.push("format");
-      return Promise.resolve({
-        drivesFormatted: ["/d3"],
-        bucketsHealed: 1,
-        objectsChecked: 1,
-        objectsHealed: 1,
-      });
+      const counts = await layer.healBucket("b", "", onProgress ?? (() => {}));
+      return { drivesFormatted: ["/d3"], bucketsHealed: 1, ...counts };
     },
     listBuckets: () => Promise.resolve([{ name: "b" }]),
   };
@@ -88,4 +85,24 @@ Deno.test("a heal of everything first lets unformatted drives back in, then form
   release();
   await healing;
   assertEquals(calls.slice(0, 2), ["accept unformatted", "format"]);
+});
+
+Deno.test("a heal of everything is one pass of healFormat, each object reported and counted once", async () => {
+  const { layer, calls, release } = slowLayer();
+  const metrics = new ServerMetrics(new MetricsRegistry());
+  const healer = new Healer(layer, metrics);
+  const seen: HealResult[] = [];
+  const running = healer.heal("", "", (result) => seen.push(result));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  release();
+  const summary = await running;
+  assertEquals(calls, ["format", "bucket b/"]);
+  assertEquals(seen.length, 1);
+  assertEquals(summary, {
+    objectsChecked: 1,
+    objectsHealed: 1,
+    objectsUnrecoverable: 0,
+    drivesFormatted: ["/d3"],
+  });
+  assertEquals(metrics.healObjectsHealed.get(), 1);
 });

@@ -6,11 +6,12 @@
  *   `X-Minio-Write-Quorum` (drives a set needs to write) and `X-Minio-Healing-Drives`.
  * - `/minio/health/cluster/read`: the same for read quorum (`X-Minio-Read-Quorum`).
  */
-import { type AdminLayer, type PoolLayout, readQuorumOf, writeQuorumOf } from "./admin_layer.ts";
+import { type AdminLayer, type PoolLayout, setReadQuorum, setWriteQuorum } from "./admin_layer.ts";
 
 export interface HealthOptions {
   layer: AdminLayer;
-  layouts: PoolLayout[];
+  /** The topology's layouts (unused: each set's quorum comes from its own parity). */
+  layouts?: PoolLayout[];
   isReady(): boolean;
 }
 
@@ -55,10 +56,9 @@ export async function clusterHealthOf(
   let quorum = 0;
   let healingDrives = 0;
   for (const pool of info.pools) {
-    const layout = options.layouts.find((l) => l.index === pool.index) ?? options.layouts[0];
-    const needed = kind === "write" ? writeQuorumOf(layout) : readQuorumOf(layout);
-    quorum = Math.max(quorum, needed);
     for (const set of pool.sets) {
+      const needed = kind === "write" ? setWriteQuorum(set) : setReadQuorum(set);
+      quorum = Math.max(quorum, needed);
       const online = set.drives.filter((drive) => drive.state !== "offline").length;
       healingDrives += set.drives.filter((drive) => drive.state === "healing").length;
       if (online < needed) healthy = false;

@@ -25,15 +25,19 @@ function drive(endpoint: string, state: "online" | "offline" | "healing") {
 }
 
 /** A stand-in admin layer: one pool, one set of 4 drives, `offline` of them offline. */
-function fakeLayer(offline: number, heals: HealResult[] = []): AdminLayer & { healed: string[] } {
+function fakeLayer(
+  offline: number,
+  heals: HealResult[] = [],
+  setParity = 2,
+): AdminLayer & { healed: string[] } {
   const healed: string[] = [];
-  return {
+  const layer: AdminLayer & { healed: string[] } = {
     healed,
     storageInfo: (): Promise<StorageInfo> => {
       const drives = [1, 2, 3, 4].map((i) => drive(`/d${i}`, i <= offline ? "offline" : "online"));
       return Promise.resolve({
         deploymentId: "dep-1",
-        pools: [{ index: 0, sets: [{ index: 0, drives }] }],
+        pools: [{ index: 0, sets: [{ index: 0, parityDrives: setParity, drives }] }],
         totalBytes: 4000,
         freeBytes: 1600,
         onlineDrives: 4 - offline,
@@ -48,19 +52,20 @@ function fakeLayer(offline: number, heals: HealResult[] = []): AdminLayer & { he
         objectsHealed: heals.filter((h) => h.state === "healed").length,
       });
     },
-    healFormat: () =>
-      Promise.resolve({
-        drivesFormatted: ["/d2"],
-        bucketsHealed: 1,
-        objectsChecked: 0,
-        objectsHealed: 0,
-      }),
+    // As ServerPools does: format, then every bucket in the same pass, reporting each object.
+    healFormat: async (onProgress) => {
+      const counts = await layer.healBucket("photos", "", onProgress ?? (() => {}));
+      return { drivesFormatted: ["/d2"], bucketsHealed: 1, ...counts };
+    },
     listBuckets: () => Promise.resolve([{ name: "photos" }]),
   };
+  return layer;
 }
 
-function setup(options: { offline?: number; heals?: HealResult[]; public?: boolean } = {}) {
-  const layer = fakeLayer(options.offline ?? 0, options.heals);
+function setup(
+  options: { offline?: number; heals?: HealResult[]; public?: boolean; setParity?: number } = {},
+) {
+  const layer = fakeLayer(options.offline ?? 0, options.heals, options.setParity);
   const metrics = new ServerMetrics(new MetricsRegistry());
   const lines: RequestLogLine[] = [];
   const ops: OpsOptions = {
@@ -120,6 +125,18 @@ Deno.test("cluster health is 503 when a set lacks write quorum, and read health 
   const read = await fetch(new Request(`${origin}/minio/health/cluster/read`, { method: "HEAD" }));
   assertEquals(read.status, 200);
   assertEquals(read.headers.get("x-minio-read-quorum"), "2");
+});
+
+Deno.test("cluster health and admin info use each set's own parity, not the topology's", async () => {
+  // The topology says 2 parity of 4; the set was written with 1 parity: read quorum 3.
+  const { fetch } = setup({ offline: 2, setParity: 1 });
+  const read = await fetch(new Request(`${origin}/minio/health/cluster/read`, { method: "HEAD" }));
+  assertEquals(read.status, 503);
+  assertEquals(read.headers.get("x-minio-read-quorum"), "3");
+  const info = await (await fetch(rootSigned("GET", "/minio/admin/v3/info"))).json();
+  assertEquals(info.pools[0].parityDrives, 1);
+  assertEquals(info.pools[0].sets[0].parityDrives, 1);
+  assertEquals(info.pools[0].sets[0].writeQuorum, 3);
 });
 
 Deno.test("metrics refuse anonymous requests and serve root's SigV4 (signed by the AWS SDK)", async () => {

@@ -31,6 +31,7 @@ function server(heals: HealResult[], secretKey = env.AISTOR_ROOT_PASSWORD) {
           index: 0,
           sets: [{
             index: 0,
+            parityDrives: 1,
             drives: ["/mnt/d1", "/mnt/d2"].map((endpoint, i) => ({
               endpoint,
               state: i === 0 ? "online" as const : "offline" as const,

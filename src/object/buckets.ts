@@ -166,6 +166,8 @@ export interface BucketsOptions {
   systemObjectsFor: (path: string) => SystemObjects[];
   /** True when no version, delete marker or object remains in the bucket. */
   isEmpty: (bucket: string) => Promise<boolean>;
+  /** Remove the bucket's multipart uploads (in `.minio.sys/multipart`) after the bucket. */
+  deleteUploads?: (bucket: string) => Promise<void>;
   locks: NamespaceLocks;
   clock: { nowNs(): bigint };
 }
@@ -340,6 +342,8 @@ export class Buckets {
       // Nothing that a quorum agrees on is left: remnants below quorum go with the directories.
       await this.#deleteVolumes(bucket);
       this.#cache.delete(bucket);
+      // Its multipart uploads go too (they live in .minio.sys, not in the bucket's directory).
+      await this.#options.deleteUploads?.(bucket);
       for (const path of [bucketMetadataPath(bucket), bucketCorsPath(bucket)]) {
         for (const target of this.#options.systemObjectsFor(path)) {
           await target.deleteSystemObject(path).catch(ignoreNoSuchKey);

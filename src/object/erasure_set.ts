@@ -14,6 +14,7 @@ import {
   abortMultipartUpload,
   cleanupStaleUploads,
   completeMultipartUpload,
+  deleteBucketUploads,
   listMultipartUploads,
   listObjectParts,
   newMultipartUpload,
@@ -194,6 +195,16 @@ export class ErasureSet {
   /** Purge multipart uploads older than `maxAgeMs` (default 24 h); returns how many. */
   cleanupStaleUploads(maxAgeMs: number = staleUploadMaxAgeMs): Promise<number> {
     return cleanupStaleUploads(this.#ctx, maxAgeMs);
+  }
+
+  /** Remove every multipart upload of `bucket` held by this set (DeleteBucket); returns how many. */
+  deleteBucketUploads(bucket: string): Promise<number> {
+    return deleteBucketUploads(this.#ctx, bucket);
+  }
+
+  /** Parity drives of new objects of the standard storage class in this set. */
+  get standardParity(): number {
+    return this.#ctx.standardParity;
   }
 
   /**

@@ -8,16 +8,22 @@
  *    into their slot (they are healed later by `healFormat`);
  * 3. clean each drive's `.minio.sys/tmp` (leftovers of a previous run);
  * 4. build the erasure sets of each pool and the pools over them;
- * 5. start the lifecycle scanner (stopped by the layer's close()).
+ * 5. start the lifecycle scanner and the stale multipart upload purge (stopped by the
+ *    layer's close()).
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
 import { type DriveSlot, initFormats, type PoolDrives } from "../drive/format.ts";
-import { lifecycleScanIntervalMs, namespaceLockTimeoutMs } from "../limits.ts";
+import {
+  lifecycleScanIntervalMs,
+  namespaceLockTimeoutMs,
+  staleUploadCleanupIntervalMs,
+} from "../limits.ts";
 import type { Topology } from "../topology/mod.ts";
 import { ErasureSet } from "./erasure_set.ts";
 import { NamespaceLocks } from "./namespace_lock.ts";
 import { ServerPools } from "./pools.ts";
 import { PoolSets } from "./sets.ts";
+import type { CleanupTimer } from "./stale_upload_cleanup.ts";
 
 export type {
   AdminObjectLayer,
@@ -37,6 +43,10 @@ export interface OpenObjectLayerOptions {
   randomUuid: () => string;
   /** Lifecycle scanner period (default limits.lifecycleScanIntervalMs; 0 = not scheduled). */
   lifecycleIntervalMs?: number;
+  /** Stale multipart upload purge period (default limits.staleUploadCleanupIntervalMs; 0 = only at start). */
+  staleUploadCleanupIntervalMs?: number;
+  /** Timer of the stale-upload purge (default setTimeout; tests fire it themselves). */
+  timer?: CleanupTimer;
   /** Structured lines of background work (the lifecycle scanner's runs and failures). */
   log?: (line: object) => void;
 }
@@ -102,9 +112,14 @@ export async function openObjectLayer(options: OpenObjectLayerOptions): Promise<
     clock: options.clock,
     formatDrives: () => formatEmptyDrives(poolDrives, options.randomUuid),
   });
-  // Step 5: background lifecycle runs.
+  // Step 5: background lifecycle runs, and the stale-upload purge (now, then every 6 h).
   layer.startLifecycleScanner({
     intervalMs: options.lifecycleIntervalMs ?? lifecycleScanIntervalMs,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  layer.startStaleUploadCleanup({
+    intervalMs: options.staleUploadCleanupIntervalMs ?? staleUploadCleanupIntervalMs,
+    ...(options.timer === undefined ? {} : { timer: options.timer }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   const report: StartupReport = {

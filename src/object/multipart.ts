@@ -607,6 +607,31 @@ async function readUploadInfo(
 }
 
 /**
+ * Remove every upload of `bucket` from this set (DeleteBucket): the uploads are found by the
+ * bucket named in their xl.meta (`multipart/<sha256(bucket/key)>` cannot be reversed).
+ * Returns how many were removed. A crash part-way leaves uploads of a bucket that no longer
+ * exists, which ListMultipartUploads never shows and the stale-upload cleanup removes.
+ */
+export async function deleteBucketUploads(ctx: SetContext, bucket: string): Promise<number> {
+  let removed = 0;
+  let scanned = 0;
+  for (const hashDir of await unionListDir(ctx, "multipart")) {
+    for (const uploadUuid of await unionListDir(ctx, `multipart/${hashDir}`)) {
+      if (++scanned > multipartUploadsScanMax) return removed;
+      const dir = `multipart/${hashDir}/${uploadUuid}`;
+      const info = await readUploadInfo(ctx, dir, uploadUuid);
+      if (info?.bucket !== bucket) continue;
+      await onAllDrives(
+        ctx.drives,
+        (drive) => drive.deletePath(systemVolume, dir, { recursive: true }),
+      );
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
+/**
  * Remove uploads started more than `maxAgeMs` ago (the start time is in the upload uuid,
  * "<uuid>x<nanos>"). Returns how many were removed. A crash part-way leaves some upload dirs
  * for the next run.

@@ -8,7 +8,7 @@
  * free space. With one pool nothing is asked.
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
-import { keyMaxBytes, keySegmentMaxBytes } from "../limits.ts";
+import { keyMaxBytes, keySegmentMaxBytes, staleUploadMaxAgeMs } from "../limits.ts";
 import type { Version } from "../metadata/types.ts";
 import { Buckets, systemVolume, validateBucketName } from "./buckets.ts";
 import type { ErasureSet, HealResult } from "./erasure_set.ts";
@@ -21,6 +21,7 @@ import {
   scanSet,
 } from "./list.ts";
 import { LifecycleScanner } from "./lifecycle_scanner.ts";
+import { type CleanupTimer, StaleUploadCleanup } from "./stale_upload_cleanup.ts";
 import type { NamespaceLocks } from "./namespace_lock.ts";
 import {
   applyDefaultRetention,
@@ -112,7 +113,11 @@ export interface DriveStatus {
 
 export interface StorageInfo {
   deploymentId: string;
-  pools: { index: number; sets: { index: number; drives: DriveStatus[] }[] }[];
+  pools: {
+    index: number;
+    /** Each set's drives, and its parity drives for new objects of the standard class. */
+    sets: { index: number; parityDrives: number; drives: DriveStatus[] }[];
+  }[];
   totalBytes: number;
   freeBytes: number;
   onlineDrives: number;
@@ -130,14 +135,21 @@ export interface HealFormatResult {
 /** Operations for the admin API (not part of S3). */
 export interface AdminObjectLayer {
   storageInfo(): Promise<StorageInfo>;
-  /** Verify and repair the bucket's directories and every object under `prefix`. */
+  /**
+   * Verify and repair the bucket's directories and every object under `prefix`; `deep` also
+   * reads every shard and checks its bitrot hashes (default: metadata and file sizes).
+   */
   healBucket(
     bucket: string,
     prefix: string,
     onProgress: (result: HealResult) => void,
+    options?: { deep?: boolean },
   ): Promise<{ objectsChecked: number; objectsHealed: number }>;
-  /** Give unformatted (wiped, replaced) drives their format, then buckets, then objects. */
-  healFormat(): Promise<HealFormatResult>;
+  /**
+   * Give unformatted (wiped, replaced) drives their format, then buckets, then objects;
+   * `onProgress` hears every object checked (system objects included).
+   */
+  healFormat(onProgress?: (result: HealResult) => void): Promise<HealFormatResult>;
 }
 
 export interface ServerPoolsOptions {
@@ -164,6 +176,8 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
   readonly #healing: Set<string>;
   /** The background lifecycle scanner, once started (stopped by close()). */
   #lifecycle: LifecycleScanner | undefined;
+  /** The periodic stale-upload purge, once started (stopped by close()). */
+  #staleUploads: StaleUploadCleanup | undefined;
   readonly buckets: Buckets;
 
   constructor(options: ServerPoolsOptions) {
@@ -175,9 +189,16 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       sets: options.pools.flatMap((pool) => pool.sets),
       systemObjectsFor: (path) => options.pools.map((pool) => pool.setForKey(path)),
       isEmpty: (bucket) => this.#isEmpty(bucket),
+      deleteUploads: async (bucket) => {
+        await Promise.all(this.#allSets().map((set) => set.deleteBucketUploads(bucket)));
+      },
       locks: options.locks,
       clock: options.clock,
     });
+  }
+
+  #allSets(): ErasureSet[] {
+    return this.#pools.flatMap((pool) => [...pool.sets]);
   }
 
   /** The pools and their sets (for admin views and tests). */
@@ -586,6 +607,7 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       index: pool.poolIndex,
       sets: await Promise.all(pool.sets.map(async (set, index) => ({
         index,
+        parityDrives: set.standardParity,
         drives: await Promise.all(set.drives.map((drive) => driveStatus(drive, this.#healing))),
       }))),
     })));
@@ -605,7 +627,9 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     bucket: string,
     prefix: string,
     onProgress: (result: HealResult) => void,
+    options: { deep?: boolean } = {},
   ): Promise<{ objectsChecked: number; objectsHealed: number }> {
+    const deep = options.deep ?? false;
     if (bucket !== systemVolume) {
       validateBucketName(bucket, { creating: false });
       await this.buckets.getBucketInfo(bucket);
@@ -617,7 +641,7 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       for (const set of pool.sets) {
         const listSet = { poolIndex: pool.poolIndex, drives: set.drives };
         for await (const entry of scanSet(listSet, { bucket, prefix, after: "", anyDrive: true })) {
-          const result = await healOne(set, bucket, entry.key);
+          const result = await healOne(set, bucket, entry.key, deep);
           if (result === undefined) continue; // deleted while the walk went by
           objectsChecked++;
           if (result.state === "healed" || result.state === "dangling-removed") objectsHealed++;
@@ -644,7 +668,9 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
    * Format the drives that lost their format, then heal the bucket directories, the bucket
    * metadata and every object onto them. Drives formatted at start-up count as formatted here.
    */
-  async healFormat(): Promise<HealFormatResult> {
+  async healFormat(
+    onProgress: (result: HealResult) => void = () => {},
+  ): Promise<HealFormatResult> {
     for (const endpoint of await this.#options.formatDrives()) this.#healing.add(endpoint);
     const drivesFormatted = [...this.#healing];
     const result: HealFormatResult = {
@@ -661,10 +687,10 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     // System objects first (bucket metadata, server config), so that the buckets' settings are
     // whole before their objects.
     for (const prefix of systemHealPrefixes) {
-      count(await this.healBucket(systemVolume, prefix, () => {}));
+      count(await this.healBucket(systemVolume, prefix, onProgress));
     }
     for (const bucket of buckets) {
-      count(await this.healBucket(bucket.name, "", () => {}));
+      count(await this.healBucket(bucket.name, "", onProgress));
       result.bucketsHealed++;
     }
     for (const endpoint of drivesFormatted) this.#healing.delete(endpoint);
@@ -688,7 +714,31 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     return this.#lifecycle;
   }
 
+  /**
+   * Start purging multipart uploads older than `maxAgeMs` (default 24 h): once now, then every
+   * `intervalMs` (0: only now). Returns it for `runOnce()`.
+   */
+  startStaleUploadCleanup(
+    options: {
+      intervalMs: number;
+      maxAgeMs?: number;
+      timer?: CleanupTimer;
+      log?: (line: object) => void;
+    },
+  ): StaleUploadCleanup {
+    this.#staleUploads ??= new StaleUploadCleanup({
+      sets: this.#allSets(),
+      intervalMs: options.intervalMs,
+      maxAgeMs: options.maxAgeMs ?? staleUploadMaxAgeMs,
+      ...(options.timer === undefined ? {} : { timer: options.timer }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
+    this.#staleUploads.start();
+    return this.#staleUploads;
+  }
+
   async close(): Promise<void> {
+    await this.#staleUploads?.stop();
     await this.#lifecycle?.stop();
     await Promise.all(this.#pools.flatMap((pool) => pool.sets.map((set) => set.close())));
   }
@@ -702,10 +752,11 @@ async function healOne(
   set: ErasureSet,
   bucket: string,
   key: string,
+  deep: boolean,
 ): Promise<HealResult | undefined> {
   try {
     // The set reports the stored path (`a__XLDIR__`); progress speaks in S3 keys.
-    return { ...(await set.healObject(bucket, key, { deep: false })), key };
+    return { ...(await set.healObject(bucket, key, { deep })), key };
   } catch (error) {
     if (error instanceof ObjectError && error.code === "NoSuchKey") return undefined;
     if (!(error instanceof ObjectError)) throw error;
