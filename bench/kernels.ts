@@ -65,19 +65,27 @@ function measureGbps(bytesPerCall: number, fn: () => unknown): number {
   return best;
 }
 
-/** Calls each kernel path in turn for `warmUpMs` of CPU time (see there). */
-function warmUp(block: Uint8Array): void {
+/** Calls each kernel path (ours and the references') in turn for `warmUpMs` of CPU time. */
+function warmUp(block: Uint8Array, refHasher: RefHasher): void {
   const rs = new ReedSolomon(12, 4);
   const workspace = new ErasureWorkspace(rs, block.length);
   const shards = rs.encodeBlock(block);
+  const contiguous = new Uint8Array(16 * shards[0].length);
+  contiguous.set(block);
+  const refEncoder = freshReference();
+  const present = shards.map((_, i) => i >= 4);
   const start = cpuMs();
   while (cpuMs() - start < warmUpMs) {
     workspace.input.set(block);
     workspace.encode(block.length);
+    workspace.reconstruct(block.length, present, { dataOnly: true });
     workspace.encodeFramed(block.length);
     rs.reconstruct(shards.map((s, i) => (i < 4 ? null : s)), { dataOnly: true });
     highwayHash256(bitrotKey, block);
     highwayHash256Batch(bitrotKey, shards);
+    refEncoder.encode(contiguous, 12, 4);
+    freshReference().reconstruct(contiguous, 12, 4, present);
+    refHasher.hash256(bitrotKey, block);
   }
 }
 
@@ -122,7 +130,10 @@ function freshReference(): ReedSolomonErasure {
  *   copy. `_copy_in`: the same with the block copied into `input` on every call.
  * - `_into`: `encodeBlockInto` into reused arrays (copies in and out, no allocation).
  * - `_fresh`: `encodeBlock`, fresh arrays per call.
- * The framed (RS + HighwayHash of every shard) keys follow the same pattern. Re-encoding a
+ * The framed (RS + HighwayHash of every shard) keys follow the same pattern.
+ * `rs_reconstruct_D_P`: `ErasureWorkspace.reconstruct` of min(P, D) lost data shards, the
+ * surviving shards already in its `shardInputs` (where drive reads would land); `_fresh`:
+ * `ReedSolomon.reconstruct` (copies in, fresh arrays out). Re-encoding a
  * workspace's input in place without rewriting it does the same work on different bytes.
  * The slower paths are measured for 12+4 only (`allPaths`), to keep the run short.
  */
@@ -140,14 +151,15 @@ function benchSplit(d: number, p: number, block: Uint8Array, allPaths: boolean):
   const lost = Math.min(p, d);
   const damagedRef = contiguous.slice();
   refEncoder.encode(damagedRef, d, p);
-  const available = shards.map((_, i) => i >= lost);
-  const reconstruct = measureGbps(block.length, () => {
-    const damaged: (Uint8Array | null)[] = shards.map((s, i) => (i < lost ? null : s));
-    rs.reconstruct(damaged, { dataOnly: true });
-  });
+  const present = shards.map((_, i) => i >= lost);
+  workspace.shardInputs(block.length).forEach((slot, i) => slot.set(shards[i]));
+  const reconstruct = measureGbps(
+    block.length,
+    () => workspace.reconstruct(block.length, present, { dataOnly: true }),
+  );
   const refReconstruct = measureGbps(
     block.length,
-    () => freshReference().reconstruct(damagedRef, d, p, available),
+    () => freshReference().reconstruct(damagedRef, d, p, present),
   );
   const framed = measureGbps(block.length, () => workspace.encodeFramed(block.length));
   const rows = [
@@ -155,10 +167,15 @@ function benchSplit(d: number, p: number, block: Uint8Array, allPaths: boolean):
     { metric: `rs_reconstruct_${d}_${p}`, gbps: reconstruct, refGbps: refReconstruct },
     { metric: `rs_encode_framed_${d}_${p}`, gbps: framed },
   ];
-  return allPaths ? [...rows, ...benchSlowerPaths(rs, workspace, block)] : rows;
+  return allPaths ? [...rows, ...benchSlowerPaths(rs, workspace, block, shards)] : rows;
 }
 
-function benchSlowerPaths(rs: ReedSolomon, workspace: ErasureWorkspace, block: Uint8Array): Row[] {
+function benchSlowerPaths(
+  rs: ReedSolomon,
+  workspace: ErasureWorkspace,
+  block: Uint8Array,
+  encoded: Uint8Array[],
+): Row[] {
   const split = `${rs.dataShards}_${rs.parityShards}`;
   const copyIn = (encode: (n: number) => unknown) => () => {
     workspace.input.set(block);
@@ -179,11 +196,18 @@ function benchSlowerPaths(rs: ReedSolomon, workspace: ErasureWorkspace, block: U
     [`rs_encode_framed_${split}_copy_in`, copyIn((n) => workspace.encodeFramed(n))],
     [`rs_encode_framed_${split}_into`, () => encodeFramedBlockInto(rs, block, frames)],
     [`rs_encode_framed_${split}_fresh`, () => encodeFramedBlock(rs, block)],
+    [`rs_reconstruct_${split}_fresh`, () => {
+      const lost = Math.min(rs.parityShards, rs.dataShards);
+      const damaged = encoded.map((shard, i) => (i < lost ? null : shard));
+      rs.reconstruct(damaged, { dataOnly: true });
+    }],
   ];
   return paths.map(([metric, fn]) => ({ metric, gbps: measureGbps(block.length, fn) }));
 }
 
-function benchHash(refHasher: Awaited<ReturnType<typeof WasmHighwayHash.loadModule>>): Row[] {
+type RefHasher = Awaited<ReturnType<typeof WasmHighwayHash.loadModule>>;
+
+function benchHash(refHasher: RefHasher): Row[] {
   const data = randomBlock(blockBytes, 7);
   const hash = measureGbps(data.length, () => highwayHash256(bitrotKey, data));
   const refHash = measureGbps(data.length, () => refHasher.hash256(bitrotKey, data));
@@ -254,15 +278,15 @@ function printTable(rows: Row[]): void {
       " *_kernel_only: the wasm call alone, without the facade's copies",
   );
   console.log(
-    "rs_encode*: ErasureWorkspace, block already in its input; _copy_in: copied in per call;" +
-      " _into: into reused arrays; _fresh: fresh arrays per call",
+    "rs_encode*, rs_reconstruct*: ErasureWorkspace, data already in its input; _copy_in: block" +
+      " copied in per call; _into: into reused arrays; _fresh: fresh arrays per call",
   );
 }
 
 export async function run(args: string[]): Promise<void> {
   const refHasher = await WasmHighwayHash.loadModule();
   const block = randomBlock(blockBytes, 1);
-  warmUp(block);
+  warmUp(block, refHasher);
   const rows: Row[] = [];
   for (const [d, p] of splits) rows.push(...benchSplit(d, p, block, d === 12 && p === 4));
   rows.push(...benchHash(refHasher), ...benchKernelOnly(block));
