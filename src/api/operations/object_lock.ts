@@ -79,6 +79,24 @@ export async function lockMetadataFromHeaders(
   return metadata;
 }
 
+/**
+ * S3 (and MinIO) want an integrity check on a PutObject that sets a lock: Content-MD5 or an
+ * x-amz-checksum (header, or a trailer announced by x-amz-trailer / x-amz-sdk-checksum-algorithm).
+ */
+export function requireIntegrityForLock(headers: Headers, lock: Record<string, string>): void {
+  if (Object.keys(lock).length === 0) return;
+  const names = [...headers.keys()];
+  const checked = headers.has("content-md5") || headers.has("x-amz-sdk-checksum-algorithm") ||
+    (headers.get("x-amz-trailer") ?? "").toLowerCase().includes("x-amz-checksum-") ||
+    names.some((name) => name.startsWith("x-amz-checksum-") && name !== "x-amz-checksum-type");
+  if (!checked) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters",
+    );
+  }
+}
+
 function parseRetention(mode: string, until: string, now: Date): Retention {
   const upper = mode.toUpperCase();
   if (!isRetentionMode(upper)) throw new S3Error("InvalidArgument", "Unknown wormMode directive.");

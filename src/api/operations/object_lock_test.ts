@@ -359,6 +359,33 @@ Deno.test("Object Lock through the AWS SDK", async (t) => {
         }),
       ));
       assertEquals(noLock, { code: "InvalidRequest", status: 400 });
+      // Without Content-MD5 or a checksum S3 refuses a locked PUT (this client sends none).
+      const bare = new S3Client({
+        endpoint,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
+        requestChecksumCalculation: "WHEN_REQUIRED",
+      });
+      const unchecked = await failure(bare.send(
+        new PutObjectCommand({
+          Bucket: "vault",
+          Key: "unchecked",
+          Body: "u",
+          ObjectLockLegalHoldStatus: "ON",
+        }),
+      ));
+      assertEquals(unchecked, { code: "InvalidRequest", status: 400 });
+      await bare.send(
+        new PutObjectCommand({
+          Bucket: "vault",
+          Key: "checked",
+          Body: "c",
+          ContentMD5: "SooI8J03tzeVZJA4QItfMw==", // MD5 of "c"
+          ObjectLockLegalHoldStatus: "ON",
+        }),
+      );
+      bare.destroy();
       await s3.send(new PutObjectCommand({ Bucket: "open", Key: "plain", Body: "p" }));
       const noRetention = await failure(
         s3.send(new GetObjectRetentionCommand({ Bucket: "open", Key: "plain" })),

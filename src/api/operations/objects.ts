@@ -20,7 +20,12 @@ import { objectBody } from "../request_body.ts";
 import { emptyResponse, quoteEtag } from "../responses.ts";
 import { S3Error } from "../s3_errors.ts";
 import { expirationHeader } from "./lifecycle.ts";
-import { bypassGovernance, lockMetadataFromHeaders, setLockHeaders } from "./object_lock.ts";
+import {
+  bypassGovernance,
+  lockMetadataFromHeaders,
+  requireIntegrityForLock,
+  setLockHeaders,
+} from "./object_lock.ts";
 import { versionIdFromQuery } from "./versions.ts";
 
 export async function putObject(context: RequestContext): Promise<Response> {
@@ -35,7 +40,9 @@ export async function putObject(context: RequestContext): Promise<Response> {
     storageClass: storageClassFromHeaders(headers),
     ...writeConditions(headers),
   };
-  Object.assign(options.metadata, await lockMetadataFromHeaders(context, bucket));
+  const lock = await lockMetadataFromHeaders(context, bucket);
+  requireIntegrityForLock(headers, lock);
+  Object.assign(options.metadata, lock);
   const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
   const info = await context.objects.putObject(bucket, key, body.stream, {
     ...options,
