@@ -104,6 +104,13 @@ export const kernelCallMaxBytes = 64 * 1024 * 1024;
 /** wasm kernels: bytes hashed per wasm call when streaming large inputs (one erasure block). */
 export const kernelHashChunkBytes = 1024 * 1024;
 
+/**
+ * wasm kernels: idle erasure workspaces an `ErasureWorkspacePool` keeps for reuse, 16. Each holds
+ * its wasm memory (~1.5 MiB for a 1 MiB block on 12+4) and an engine address-space reservation;
+ * 16 covers eight concurrent multi-block PUTs with two blocks in flight.
+ */
+export const kernelWorkspacesIdleMax = 16;
+
 /** wasm kernels: cached encoding/decoding matrices (≤ 64 KiB each, one per split and erasure pattern). */
 export const kernelMatrixCacheEntriesMax = 256;
 

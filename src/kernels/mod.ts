@@ -7,7 +7,8 @@
  * - `encodeBlockInto` / `encodeFramedBlockInto`: copy in, write into the caller's reusable arrays
  *   (no allocation).
  * - `ErasureWorkspace`: the caller writes the block into the workspace's wasm memory and gets
- *   views of the shards or frames there, valid until its next write or encode on that workspace.
+ *   views of the shards or frames there, valid until its next write or encode on that workspace
+ *   (`ErasureWorkspacePool` reuses them across requests).
  * One wasm call per block (or per batch of slices), never per shard.
  */
 export { ReedSolomon, TooFewShardsError } from "./reed_solomon.ts";
@@ -19,3 +20,4 @@ export {
   framedShardLengthBytes,
 } from "./bitrot.ts";
 export { ErasureWorkspace } from "./erasure_workspace.ts";
+export { ErasureWorkspacePool } from "./erasure_workspace_pool.ts";
