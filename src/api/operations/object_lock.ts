@@ -121,19 +121,52 @@ function parseLegalHold(text: string, code: "InvalidArgument" | "MalformedXML"):
   return upper;
 }
 
-/** HEAD/GET: the version's lock, in S3's header form, when it has one. */
-export function setLockHeaders(headers: Headers, info: ObjectInfo): void {
+/**
+ * HEAD/GET: the version's lock, in S3's header form, when it has one and the caller may read
+ * it (root, or a bucket policy granting s3:GetObjectRetention / s3:GetObjectLegalHold).
+ */
+export async function setVisibleLockHeaders(
+  context: RequestContext,
+  headers: Headers,
+  info: ObjectInfo,
+): Promise<void> {
+  const hasRetention = info.metadata[lockModeKey] !== undefined;
+  const hasHold = info.metadata[lockLegalHoldKey] !== undefined;
+  if (!hasRetention && !hasHold) return;
+  const may = (action: string) => mayRead(context, info, action);
+  setLockHeaders(headers, info, {
+    retention: hasRetention && await may("s3:GetObjectRetention"),
+    legalHold: hasHold && await may("s3:GetObjectLegalHold"),
+  });
+}
+
+async function mayRead(context: RequestContext, info: ObjectInfo, action: string) {
+  if (context.verified.identity.kind === "root") return true;
+  try {
+    await authorizeAnonymous(context, { bucket: info.bucket, action, key: info.key });
+    return true;
+  } catch (error) {
+    if (error instanceof S3Error && error.code === "AccessDenied") return false;
+    throw error;
+  }
+}
+
+function setLockHeaders(
+  headers: Headers,
+  info: ObjectInfo,
+  visible: { retention: boolean; legalHold: boolean },
+): void {
   const mode = info.metadata[lockModeKey];
   const until = info.metadata[lockRetainUntilKey];
   const state = lockStateFromMetadata(info.metadata);
-  if (mode !== undefined && until !== undefined && state.retention !== undefined) {
+  if (visible.retention && mode !== undefined && until !== undefined && state.retention) {
     headers.set("x-amz-object-lock-mode", state.retention.mode);
     headers.set(
       "x-amz-object-lock-retain-until-date",
       state.retention.retainUntil.toISOString(),
     );
   }
-  if (info.metadata[lockLegalHoldKey] !== undefined) {
+  if (visible.legalHold && info.metadata[lockLegalHoldKey] !== undefined) {
     headers.set("x-amz-object-lock-legal-hold", state.legalHold ? "ON" : "OFF");
   }
 }

@@ -161,7 +161,7 @@ Deno.test("Object Lock through the AWS SDK", async (t) => {
     );
 
     await t.step(
-      "anonymous bypass needs s3:BypassGovernanceRetention in the bucket policy",
+      "anonymous callers: bypass needs s3:BypassGovernanceRetention, lock headers s3:GetObjectRetention",
       async () => {
         const put = await s3.send(
           new PutObjectCommand({
@@ -199,6 +199,30 @@ Deno.test("Object Lock through the AWS SDK", async (t) => {
         assertEquals(await anonymousDelete(), 403);
         await allow(["s3:DeleteObject", "s3:BypassGovernanceRetention"]);
         assertEquals(await anonymousDelete(), 204);
+        // Anonymous readers see only the lock they are allowed to read.
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: "vault",
+            Key: "peek",
+            Body: "p",
+            ObjectLockMode: "GOVERNANCE",
+            ObjectLockRetainUntilDate: inDays(1),
+            ObjectLockLegalHoldStatus: "ON",
+          }),
+        );
+        const anonymousHead = async () => {
+          const response = await fetch(`${endpoint}/vault/peek`, { method: "HEAD" });
+          await response.body?.cancel();
+          return [
+            response.status,
+            response.headers.get("x-amz-object-lock-mode"),
+            response.headers.get("x-amz-object-lock-legal-hold"),
+          ];
+        };
+        await allow(["s3:GetObject"]);
+        assertEquals(await anonymousHead(), [200, null, null]);
+        await allow(["s3:GetObject", "s3:GetObjectRetention"]);
+        assertEquals(await anonymousHead(), [200, "GOVERNANCE", null]);
       },
     );
 

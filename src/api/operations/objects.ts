@@ -24,7 +24,7 @@ import {
   bypassGovernance,
   lockMetadataFromHeaders,
   requireIntegrityForLock,
-  setLockHeaders,
+  setVisibleLockHeaders,
 } from "./object_lock.ts";
 import { versionIdFromQuery } from "./versions.ts";
 
@@ -92,8 +92,16 @@ interface ReadPlan {
   versionId?: string;
   partNumber?: number;
   range?: { start: number; end: number };
-  /** x-amz-expiration, when a lifecycle rule will expire this version. */
-  expiration?: string;
+  /** Headers that take more than the version to decide: its lock (as permitted), x-amz-expiration. */
+  extraHeaders?: Headers;
+}
+
+async function versionExtraHeaders(context: RequestContext, info: ObjectInfo): Promise<Headers> {
+  const headers = new Headers();
+  await setVisibleLockHeaders(context, headers, info);
+  const expiration = await expirationHeader(context, info);
+  if (expiration !== undefined) headers.set("x-amz-expiration", expiration);
+  return headers;
 }
 
 /** Conditions first (304 / 412 on the current version), then the range against its size. */
@@ -130,8 +138,8 @@ async function planRead(context: RequestContext): Promise<ReadPlan | Response> {
   const range = partNumber === undefined
     ? resolveRange(context.request.headers.get("range"), info.sizeBytes)
     : undefined;
-  const expiration = await expirationHeader(context, info);
-  return { info, versionId, partNumber, range, expiration };
+  const extraHeaders = await versionExtraHeaders(context, info);
+  return { info, versionId, partNumber, range, extraHeaders };
 }
 
 function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end: number) {
@@ -140,8 +148,7 @@ function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end
       plan.range === undefined,
     partNumber: plan.partNumber,
   });
-  setLockHeaders(headers, plan.info);
-  if (plan.expiration !== undefined) headers.set("x-amz-expiration", plan.expiration);
+  for (const [name, value] of plan.extraHeaders ?? []) headers.set(name, value);
   applyResponseOverrides(headers, context.operation.query);
   const lengthBytes = plan.info.sizeBytes === 0 ? 0 : end - start + 1;
   headers.set("Content-Length", String(lengthBytes));
@@ -180,11 +187,11 @@ async function getWhole(context: RequestContext): Promise<Response> {
     await reader.body.cancel().catch(() => {});
     return answer;
   }
-  const expiration = await expirationHeader(context, reader.info).catch(async (error) => {
+  const extraHeaders = await versionExtraHeaders(context, reader.info).catch(async (error) => {
     await reader.body.cancel().catch(() => {});
     throw error;
   });
-  return readResponse(context, { info: reader.info, versionId, partNumber, expiration }, reader);
+  return readResponse(context, { info: reader.info, versionId, partNumber, extraHeaders }, reader);
 }
 
 function readResponse(
