@@ -41,6 +41,8 @@ export class ErasureWorkspace {
   readonly #decodeCoef: number;
   readonly #inputPointers: number;
   readonly #outputPointers: number;
+  /** HighwayHash256(bitrotKey) of each shard slot (`shardHashes`), 32 bytes each. */
+  readonly #hashes: number;
   /** Frame 0 starts here; the block (and shard 0) 32 bytes later, at `#block`. */
   readonly #frames: number;
   readonly #block: number;
@@ -64,6 +66,7 @@ export class ErasureWorkspace {
     this.#decodeCoef = arena.take(rs.parityMatrix.length);
     this.#inputPointers = arena.take(rs.dataShards * pointerBytes);
     this.#outputPointers = arena.take(rs.parityShards * pointerBytes);
+    this.#hashes = arena.take(rs.totalShards * bitrotHashBytes);
     const shardBytesMax = rs.shardLengthBytes(blockBytesMax);
     this.#frames = arena.take(rs.totalShards * (bitrotHashBytes + shardBytesMax));
     this.#block = this.#frames + bitrotHashBytes;
@@ -172,6 +175,43 @@ export class ErasureWorkspace {
       if (!present[i]) shards[i] = null;
     }
     return shards;
+  }
+
+  /**
+   * HighwayHash256(bitrotKey, shard) of each shard written into `shardInputs(blockLengthBytes)`
+   * that `present` marks (null for the others): the bitrot check of a block read from the drives
+   * before `reconstruct`, one wasm call per run of adjacent present shards. Returns 32-byte
+   * views, valid as the module comment says. RangeError when `present` lacks D+P entries.
+   */
+  shardHashes(blockLengthBytes: number, present: boolean[]): (Uint8Array | null)[] {
+    this.#checkLength(blockLengthBytes, "hash the shards of");
+    if (present.length !== this.rs.totalShards) {
+      throw new RangeError(
+        `Cannot hash shards from ${present.length} presence flags: this code has ${this.rs.totalShards} shards`,
+      );
+    }
+    const shardBytes = this.rs.shardLengthBytes(blockLengthBytes);
+    let first = 0;
+    while (first < present.length) {
+      if (!present[first]) {
+        first++;
+        continue;
+      }
+      let end = first;
+      while (end < present.length && present[end]) end++;
+      this.#kernels.exports.hh256_batch(
+        this.#key,
+        this.#block + first * shardBytes,
+        shardBytes,
+        shardBytes,
+        end - first,
+        this.#hashes + first * bitrotHashBytes,
+        bitrotHashBytes,
+      );
+      first = end;
+    }
+    const hashes = this.#views(this.#hashes, bitrotHashBytes, bitrotHashBytes);
+    return hashes.map((hash, i) => (present[i] ? hash : null));
   }
 
   #rebuild(inputs: number[], missing: number[], shardBytes: number): void {

@@ -147,9 +147,10 @@ Deno.test("views from one workspace survive other workspaces' calls and shared-i
   assertEquals(copies(b.encodeFramed(blockB.length)), oracleFrames(blockB, 4, 2));
   // The shared instance lays out far more than it had: its memory grows (and detaches).
   const sharedBufferBefore = kernels.exports.memory.buffer;
-  const big = random.bytes(40 << 20);
+  const big = random.bytes(3 << 20);
   assertEquals(highwayHash256(bitrotKey, big), hashOracle.hash256(bitrotKey, big));
-  rs.encodeBlock(random.bytes(8 << 20));
+  // 4+2 lays out 1.5x the block: more than the shared memory holds now.
+  rs.encodeBlock(random.bytes(sharedBufferBefore.byteLength));
   assert(kernels.exports.memory.buffer !== sharedBufferBefore, "the shared memory grew");
   assertEquals(copies(shardsA), expected);
   assert(framesA[0].buffer === shardsA[0].buffer, "views of the same private memory");
@@ -330,4 +331,23 @@ Deno.test("a workspace's reconstruct() with fewer than D shards or a wrong prese
   );
   assertThrows(() => workspace.shardInputs(1001), RangeError, "0..1000");
   assertEquals(workspace.shardInputs(0), Array.from({ length: 6 }, () => new Uint8Array(0)));
+});
+
+Deno.test("a workspace's shardHashes() equal highwayhasher(bitrotKey, shard) for the present shards only", () => {
+  const random = randomSource(seed + 9);
+  const workspace = new ErasureWorkspace(new ReedSolomon(12, 4), 1 << 20);
+  for (const lengthBytes of [1 << 20, 12 * 31 + 5, 1, 0]) {
+    const block = random.bytes(lengthBytes);
+    const shards = oracleShards(block, 12, 4);
+    workspace.shardInputs(lengthBytes).forEach((slot, i) => slot.set(shards[i]));
+    for (const lost of [[], [0], [15], [3, 4, 9, 10], [0, 2, 4, 6]]) {
+      const present = shards.map((_, i) => !lost.includes(i));
+      const hashes = workspace.shardHashes(lengthBytes, present);
+      const expected = shards.map((shard, i) =>
+        present[i] ? hashOracle.hash256(bitrotKey, shard) : null
+      );
+      assertEquals(hashes.map((hash) => hash?.slice() ?? null), expected, `lost ${lost}`);
+    }
+  }
+  assertThrows(() => workspace.shardHashes(10, [true]), RangeError, "1 presence flags");
 });
