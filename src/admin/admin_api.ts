@@ -86,6 +86,8 @@ export async function adminResponse(
   }
   if (action === "heal" || action.startsWith("heal/")) {
     if (request.method !== "POST") return jsonError(405, "MethodNotAllowed", "Use POST for heal");
+    // A background heal (drives back online or formatted at start) is waited for, not refused.
+    if (options.healer.backgroundRunning) await options.healer.settled();
     const running = options.healer.running;
     if (running !== undefined) {
       return jsonError(409, "HealAlreadyRunning", new HealBusyError(running).message);

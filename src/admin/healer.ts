@@ -7,6 +7,9 @@
 import type { AdminLayer, HealResult } from "./admin_layer.ts";
 import type { ServerMetrics } from "./server_metrics.ts";
 
+/** The volume of system objects (bucket metadata, config), healed first by healFormat. */
+const systemVolume = ".minio.sys";
+
 export interface HealSummary {
   objectsChecked: number;
   objectsHealed: number;
@@ -48,6 +51,11 @@ export class Healer {
     return this.#running;
   }
 
+  /** Whether a background heal (drives back online or formatted at start) is under way. */
+  get backgroundRunning(): boolean {
+    return this.#driveHeal !== undefined;
+  }
+
   /** Heal `bucket` under `prefix` ("" bucket: everything, formats first). One heal at a time. */
   async heal(
     bucket: string,
@@ -71,7 +79,15 @@ export class Healer {
    * round's endpoints and result.
    */
   healAfterReconnect(endpoint: string): void {
-    this.#drivesBack.add(endpoint);
+    this.healInBackground([endpoint]);
+  }
+
+  /**
+   * Heal everything in the background on behalf of `endpoints` (drives formatted at start,
+   * i.e. replaced or wiped, or drives that came back); joins the round that is waiting.
+   */
+  healInBackground(endpoints: readonly string[]): void {
+    for (const endpoint of endpoints) this.#drivesBack.add(endpoint);
     if (this.#driveHeal !== undefined) return;
     this.#driveHeal = (async () => {
       while (this.#drivesBack.size > 0) {
@@ -99,14 +115,17 @@ export class Healer {
 
   async #healAll(onProgress: (result: HealResult) => void): Promise<HealSummary> {
     await this.#options.beforeHealAll?.();
+    // "Checked" counts the buckets' objects; "healed" also the system objects (bucket metadata).
+    let checked = 0;
     let unrecoverable = 0;
     const formatted = await this.#layer.healFormat((result) => {
+      if (result.bucket !== systemVolume) checked++;
       if (result.state === "unrecoverable") unrecoverable++;
       this.#metrics.recordHeal(result);
       onProgress(result);
     });
     return {
-      objectsChecked: formatted.objectsChecked,
+      objectsChecked: checked,
       objectsHealed: formatted.objectsHealed,
       objectsUnrecoverable: unrecoverable,
       drivesFormatted: formatted.drivesFormatted,

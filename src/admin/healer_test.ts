@@ -106,3 +106,21 @@ Deno.test("a heal of everything is one pass of healFormat, each object reported 
   });
   assertEquals(metrics.healObjectsHealed.get(), 1);
 });
+
+Deno.test("healInBackground (drives formatted at start) heals everything once, counted in the metrics", async () => {
+  const { layer, calls, release } = slowLayer();
+  const metrics = new ServerMetrics(new MetricsRegistry());
+  const done: string[][] = [];
+  const healer = new Healer(layer, metrics, {
+    onBackgroundHeal: (endpoints) => done.push(endpoints),
+  });
+  healer.healInBackground(["/d3", "/d4"]);
+  assertEquals(healer.backgroundRunning, true);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  release();
+  await healer.settled();
+  assertEquals(healer.backgroundRunning, false);
+  assertEquals(calls, ["format", "bucket b/"]);
+  assertEquals(done, [["/d3", "/d4"]]);
+  assertEquals(metrics.healObjectsHealed.get(), 1);
+});

@@ -96,6 +96,9 @@ export async function runServe(command: ServeCommand): Promise<RunningServer> {
       }
     },
   });
+  // Drives formatted at start (replaced or wiped) get their objects back in the background,
+  // through the healer so that metrics count it and an admin heal waits for it.
+  if (report.drivesFormatted.length > 0) healer.healInBackground(report.drivesFormatted);
 
   const app = createApp({
     objects: layer,
@@ -202,13 +205,16 @@ async function openDrives(
   return new Map(opened.map((drive) => [drive.endpoint, drive]));
 }
 
+/** A background heal's outcome on stderr (quiet when there was nothing at all, as on a new deployment). */
 function logDriveHeal(endpoints: string[], summary: HealSummary | Error): void {
+  const who = `${endpoints.join(" ")} (back online or formatted)`;
   if (summary instanceof Error) {
-    writeStderr(`heal after ${endpoints.join(" ")} came back failed: ${summary.message}\n`);
+    writeStderr(`heal after ${who} failed: ${summary.message}\n`);
     return;
   }
+  if (summary.objectsChecked === 0 && summary.objectsUnrecoverable === 0) return;
   writeStderr(
-    `heal after ${endpoints.join(" ")} came back: ${summary.objectsChecked} objects checked, ` +
+    `heal after ${who}: ${summary.objectsChecked} objects checked, ` +
       `${summary.objectsHealed} healed, ${summary.objectsUnrecoverable} unrecoverable` +
       (summary.drivesFormatted.length > 0
         ? `, formatted ${summary.drivesFormatted.join(" ")}`
@@ -280,7 +286,11 @@ function banner(
     `  credentials from ${command.credentials.source}`,
   ];
   for (const pool of info.pools) {
-    const layout = layouts[pool.index];
+    // The pool's sets share size and parity: the first set's (as storageInfo() reports it).
+    const first = pool.sets[0];
+    const layout = first === undefined
+      ? layouts[pool.index]
+      : { setDriveCount: first.drives.length, parityDrives: first.parityDrives };
     const dataDrives = layout.setDriveCount - layout.parityDrives;
     lines.push(
       `  pool ${pool.index + 1}: ${pool.sets.length} set(s) of ${layout.setDriveCount} drives, ` +
@@ -294,6 +304,9 @@ function banner(
     }
   }
   for (const endpoint of report.drivesFormatted) lines.push(`  formatted ${endpoint}`);
+  if (report.drivesFormatted.length > 0) {
+    lines.push(`  healing ${report.drivesFormatted.length} formatted drive(s) in the background`);
+  }
   for (const { endpoint, reason } of report.drivesOffline) {
     lines.push(`  offline ${endpoint}: ${reason}`);
   }
