@@ -6,14 +6,15 @@
  * - Each workspace owns its own wasm instance and linear memory, sized once by the constructor
  *   and never grown, so no view it hands out is ever detached, and no other call (another
  *   workspace, the shared `kernels` instance, any `ReedSolomon` or hash function) writes into it.
- * - `input` is the same view for the workspace's whole life (`blockInput` and `shardInputs` are
- *   parts of it). What the caller writes there is the
- *   block; `encode(n)` / `encodeFramed(n)` read its first n bytes and then leave `input`'s
- *   contents unspecified (the call pads, moves and overwrites them in place).
- * - The views an encode or reconstruct call returns stay valid (unchanged) until the caller next
- *   writes into `input` or calls `encode` / `encodeFramed` / `reconstruct` on the same workspace;
- *   then their contents are unspecified. Copy them (or finish writing them out) first. To write one block while encoding
- *   the next, use two workspaces.
+ * - Its shard area holds one block at a time: `input` (the same view for the workspace's whole
+ *   life; `blockInput(n)` is its start) and the slots `shardInputs(n)` returns (which extend past
+ *   `input` for the parity shards). `encode(n)` / `encodeFramed(n)` read the first n bytes of
+ *   `input` and leave `input`'s contents unspecified (they pad, move and overwrite in place);
+ *   `reconstruct` reads the present slots and writes the missing ones.
+ * - Every view a call returns (shards, frames, hashes) stays valid (unchanged) until the caller
+ *   next writes into the shard area or calls `encode`, `encodeFramed`, `reconstruct` or
+ *   `shardHashes` on the same workspace; then its contents are unspecified. Copy it (or finish
+ *   writing it out) first. To write one block while encoding the next, use two workspaces.
  * - Memory: about (D+P)·(32 + ⌈blockBytesMax/D⌉) bytes plus the module's 128 KiB stack, freed by
  *   the GC with the workspace. Engines reserve address space per wasm memory, so keep workspaces
  *   per stream (or pooled), not per block.
@@ -30,7 +31,8 @@ export class ErasureWorkspace {
   readonly blockBytesMax: number;
   /**
    * Where the caller writes the next block (`blockBytesMax` bytes of this workspace's wasm
-   * memory); valid for the workspace's life, contents unspecified after each encode call.
+   * memory); valid for the workspace's life, contents unspecified after each encode call (see
+   * the module comment).
    */
   readonly input: Uint8Array;
   readonly #kernels: WasmKernels;
