@@ -38,9 +38,17 @@ export async function bypassGovernance(
 ): Promise<boolean> {
   const header = context.request.headers.get("x-amz-bypass-governance-retention");
   if (header?.toLowerCase() !== "true") return false;
+  return await allowed(context, { bucket, key, action: "s3:BypassGovernanceRetention" });
+}
+
+/** Whether the caller may do `action` on the object: root always, others by bucket policy. */
+async function allowed(
+  context: RequestContext,
+  request: { bucket: string; key: string; action: string },
+): Promise<boolean> {
   if (context.verified.identity.kind === "root") return true;
   try {
-    await authorizeAnonymous(context, { bucket, action: "s3:BypassGovernanceRetention", key });
+    await authorizeAnonymous(context, request);
     return true;
   } catch (error) {
     if (error instanceof S3Error && error.code === "AccessDenied") return false;
@@ -133,22 +141,11 @@ export async function setVisibleLockHeaders(
   const hasRetention = info.metadata[lockModeKey] !== undefined;
   const hasHold = info.metadata[lockLegalHoldKey] !== undefined;
   if (!hasRetention && !hasHold) return;
-  const may = (action: string) => mayRead(context, info, action);
+  const may = (action: string) => allowed(context, { bucket: info.bucket, key: info.key, action });
   setLockHeaders(headers, info, {
     retention: hasRetention && await may("s3:GetObjectRetention"),
     legalHold: hasHold && await may("s3:GetObjectLegalHold"),
   });
-}
-
-async function mayRead(context: RequestContext, info: ObjectInfo, action: string) {
-  if (context.verified.identity.kind === "root") return true;
-  try {
-    await authorizeAnonymous(context, { bucket: info.bucket, action, key: info.key });
-    return true;
-  } catch (error) {
-    if (error instanceof S3Error && error.code === "AccessDenied") return false;
-    throw error;
-  }
 }
 
 function setLockHeaders(
