@@ -5,7 +5,7 @@
  */
 import type { AdminInfo, HealLine } from "../admin/admin_api.ts";
 import { encodePath, signedHeaders } from "../admin/admin_signer.ts";
-import { writeStderr, writeStdout } from "../platform/process.ts";
+import { stdoutIsTerminal, writeStderr, writeStdout } from "../platform/process.ts";
 import type { AdminCommand } from "./args.ts";
 
 export interface AdminIo {
@@ -21,9 +21,7 @@ export function defaultAdminIo(): AdminIo {
   return {
     stdout: writeStdout,
     stderr: writeStderr,
-    // The web-standard global `process` (Deno 2 and Bun); see the report: belongs in platform/process.ts.
-    // deno-lint-ignore no-explicit-any
-    isTty: (globalThis as any).process?.stdout?.isTTY === true,
+    isTty: stdoutIsTerminal(),
     nowMs: () => Date.now(),
     fetch: globalThis.fetch.bind(globalThis),
   };

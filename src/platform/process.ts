@@ -37,6 +37,11 @@ export function writeStderr(text: string): void {
   process.stderr.write(text);
 }
 
+/** Whether stdout is a terminal (Deno and Bun both give node:process's stdout its `isTTY`). */
+export function stdoutIsTerminal(): boolean {
+  return process.stdout.isTTY === true;
+}
+
 export function runtimeName(): string {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
