@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import process from "node:process";
 import { LocalDrive } from "../src/drive/local_drive.ts";
+import { releaseBuffer } from "../src/object/erasure_encode.ts";
 import { ErasureSet } from "../src/object/erasure_set.ts";
 import { NamespaceLocks } from "../src/object/namespace_lock.ts";
 import { memoryRssBytes } from "../src/platform/process.ts";
@@ -254,13 +255,6 @@ async function getAndHash(
   }
   if (release && previous !== undefined) releaseBuffer(previous);
   return { md5Hex: md5.digest("hex"), bytes };
-}
-
-/** Free a buffer this consumer alone holds (detach it) rather than leave it to the GC. */
-function releaseBuffer(buffer: ArrayBufferLike): void {
-  if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength > 0) {
-    buffer.transfer(0);
-  }
 }
 
 function phase(

@@ -4,12 +4,14 @@
  *
  * A sink is a shard file in `.minio.sys/tmp` (durable on close) or an in-memory buffer for
  * inline objects. Memory: the block being written plus the block being encoded
- * (`limits.putBlocksInFlightMax`), each as D + P framed shards in an erasure workspace reused
- * block after block: no buffer is allocated per block. That matters: V8 frees dead buffers only
- * after 64 MiB of them have piled up, so fresh buffers per block cost tens of MiB of RSS per
- * request (bench/memory.ts), and copying them out of wasm memory costs time.
+ * (`limits.putBlocksInFlightMax`), each as D + P framed shards, in one block buffer and two
+ * frame sets reused block after block: no buffer is allocated per block. That matters: V8
+ * frees dead buffers only after 64 MiB of them have piled up, so fresh buffers per block cost
+ * tens of MiB of RSS per request (bench/memory.ts). (The kernels' ErasureWorkspace would also
+ * save the copies in and out of wasm memory, but each is a wasm memory of its own, which the GC
+ * reclaims late: thousands of multi-block PUTs grew RSS by hundreds of MiB.)
  */
-import { encodeFramedBlock, ErasureWorkspace, type ReedSolomon } from "../kernels/mod.ts";
+import { encodeFramedBlockInto, framedShardLengthBytes, type ReedSolomon } from "../kernels/mod.ts";
 import { putBlocksInFlightMax } from "../limits.ts";
 import { createHash } from "../platform/crypto.ts";
 import { ObjectError } from "./object_layer.ts";
@@ -66,27 +68,33 @@ export async function encodeToSinks(
     sink === null ? new Error("drive offline before the write") : undefined
   );
   requireWriteQuorum(failures, options.writeQuorum);
+  const offlineBefore = failures.map((failure) => failure !== undefined);
   const md5 = createHash("md5");
-  const encoder: BlockEncoder =
-    options.declaredSizeBytes >= 0 && options.declaredSizeBytes <= options.blockSizeBytes
-      ? new OneBlock(options.rs, options.declaredSizeBytes)
-      : new Workspaces(options.rs, options.blockSizeBytes);
+  const blockBuffer = new Uint8Array(blockBufferBytes(options));
+  const frameSets = new FrameSets(options.rs);
   let sizeBytes = 0;
   let pending: Promise<void> = Promise.resolve();
   try {
-    // Block k + 1 is read, hashed and encoded in one workspace while block k's frames are
+    // Block k + 1 is read, hashed and encoded into one frame set while block k's frames are
     // written from the other.
-    for await (const block of readBlocksInto(body, () => encoder.next())) {
+    for await (const block of readBlocksInto(body, () => blockBuffer)) {
       sizeBytes += block.length;
       checkNotTooLong(sizeBytes, options);
       md5.update(block);
-      const frames = encoder.encode(block);
+      const frameBytes = framedShardLengthBytes(options.rs, block.length);
+      const frames = encodeFramedBlockInto(options.rs, block, frameSets.take(frameBytes));
       await pending;
       requireWriteQuorum(failures, options.writeQuorum);
       pending = writeFrames(frames, options, failures);
     }
   } finally {
     await pending;
+    // Free the buffers now rather than at a GC (see the module comment); the frames only if
+    // no write failed, as a failed one (a timeout) may still be reading them.
+    releaseBuffer(blockBuffer.buffer);
+    if (failures.every((failure, position) => failure === undefined || offlineBefore[position])) {
+      frameSets.release();
+    }
   }
   requireWriteQuorum(failures, options.writeQuorum);
   if (options.declaredSizeBytes >= 0 && sizeBytes < options.declaredSizeBytes) {
@@ -115,7 +123,7 @@ function checkNotTooLong(sizeBytes: number, options: EncodeOptions): void {
 
 /**
  * Write one block's frames to every live sink in parallel; a failing sink is retired. The
- * frames are views of a workspace that is refilled two blocks later, after these writes have
+ * frames are views of a frame set that is refilled two blocks later, after these writes have
  * settled (a write that timed out may still be under way then, but its sink is retired and
  * its shard file aborted).
  */
@@ -134,62 +142,59 @@ async function writeFrames(
   }));
 }
 
-/** Where each block of the body is copied (`next`), and how it becomes D + P frames. */
-interface BlockEncoder {
-  /** The buffer the next block goes into (never empty). */
-  next(): Uint8Array;
-  /** The frames of `block`, the view of the last `next()` buffer that it filled. */
-  encode(block: Uint8Array): Uint8Array[];
+/**
+ * The block buffer: one block, or the declared size when the body fits in one block (most
+ * objects are small). A body longer than declared refills it, and is then refused.
+ */
+function blockBufferBytes(options: EncodeOptions): number {
+  const fitsOneBlock = options.declaredSizeBytes >= 0 &&
+    options.declaredSizeBytes <= options.blockSizeBytes;
+  return fitsOneBlock ? Math.max(1, options.declaredSizeBytes) : options.blockSizeBytes;
 }
 
 /**
- * A body declared to fit in one block (most objects): one buffer of its size and the shared
- * kernel instance, cheaper than a workspace's own wasm instance (~0.3 ms to make).
+ * The frames of the blocks in flight (`limits.putBlocksInFlightMax`), in buffers reused block
+ * after block: `take` hands out the least recently used set, whose writes were awaited before
+ * the next block's began. Nothing is allocated per block.
  */
-class OneBlock implements BlockEncoder {
-  constructor(readonly rs: ReedSolomon, readonly declaredSizeBytes: number) {}
-
-  next(): Uint8Array {
-    // A body longer than declared gets a second buffer; the caller then fails it.
-    return new Uint8Array(Math.max(1, this.declaredSizeBytes));
-  }
-
-  encode(block: Uint8Array): Uint8Array[] {
-    return encodeFramedBlock(this.rs, block);
-  }
-}
-
-/**
- * The blocks in flight (`limits.putBlocksInFlightMax`), each in its own erasure workspace:
- * the body is copied straight into a workspace's wasm memory and its frames are encoded there,
- * so no buffer is allocated per block. `next()` hands out the least recently used workspace,
- * created on first use.
- */
-class Workspaces implements BlockEncoder {
-  readonly #all: ErasureWorkspace[] = [];
+class FrameSets {
+  readonly #sets: Uint8Array[] = [];
   #at = -1;
 
-  constructor(readonly rs: ReedSolomon, readonly blockSizeBytes: number) {
+  constructor(readonly rs: ReedSolomon) {
     if (putBlocksInFlightMax < 2) {
-      throw new Error("Bug: a block is encoded while the previous one is written: two workspaces");
+      throw new Error("Bug: a block is encoded while the previous one is written: two frame sets");
     }
   }
 
-  /** The next workspace's input, where the next block goes. */
-  next(): Uint8Array {
+  /** D + P views of `frameBytes` each, in the next set. */
+  take(frameBytes: number): Uint8Array[] {
     this.#at = (this.#at + 1) % putBlocksInFlightMax;
-    this.#all[this.#at] ??= new ErasureWorkspace(this.rs, this.blockSizeBytes);
-    return this.#all[this.#at].input;
+    const totalBytes = this.rs.totalShards * frameBytes;
+    if ((this.#sets[this.#at]?.length ?? -1) < totalBytes) {
+      this.#sets[this.#at] = new Uint8Array(totalBytes);
+    }
+    const set = this.#sets[this.#at];
+    return Array.from(
+      { length: this.rs.totalShards },
+      (_, i) => set.subarray(i * frameBytes, (i + 1) * frameBytes),
+    );
   }
 
-  encode(block: Uint8Array): Uint8Array[] {
-    const workspace = this.#all[this.#at];
-    if (
-      block.buffer !== workspace.input.buffer || block.byteOffset !== workspace.input.byteOffset
-    ) {
-      throw new Error("Bug: a block is encoded in the workspace it was read into");
-    }
-    return workspace.encodeFramed(block.length);
+  /** Free the sets; only when no sink holds a frame any more. */
+  release(): void {
+    for (const set of this.#sets) releaseBuffer(set.buffer);
+    this.#sets.length = 0;
+  }
+}
+
+/**
+ * Free an ArrayBuffer nobody else holds now (detach it: every view of it becomes empty)
+ * instead of leaving it to the GC.
+ */
+export function releaseBuffer(buffer: ArrayBufferLike): void {
+  if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength > 0) {
+    buffer.transfer(0);
   }
 }
 

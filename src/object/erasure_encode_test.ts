@@ -68,24 +68,44 @@ Deno.test("encodeToSinks() gives each drive its shard's frames, as the kernel fr
   });
 });
 
-Deno.test("a frame is lent: two blocks later its bytes are another block's", async () => {
-  const lent: Uint8Array[] = [];
-  const copies: Uint8Array[] = [];
-  const keeping = {
-    write(frame: Uint8Array) {
-      lent.push(frame);
-      copies.push(frame.slice());
-      return Promise.resolve();
-    },
+/** Keeps the frames it is lent (and copies of them); fails from write `failAt` on. */
+class KeepingSink {
+  readonly lent: Uint8Array[] = [];
+  readonly copies: Uint8Array[] = [];
+  onWrite = () => {};
+  constructor(readonly failAt = Infinity) {}
+  write(frame: Uint8Array): Promise<void> {
+    if (this.lent.length >= this.failAt) return Promise.reject(new Error("drive failed"));
+    this.lent.push(frame);
+    this.copies.push(frame.slice());
+    this.onWrite();
+    return Promise.resolve();
+  }
+}
+
+Deno.test("a frame is lent: two blocks later it holds another block's, at the end it is freed", async () => {
+  const sinks = [new KeepingSink(), new KeepingSink(), new KeepingSink(), new KeepingSink()];
+  let reusedForBlock3 = false;
+  sinks[0].onWrite = () => {
+    if (sinks[0].lent.length === 3) {
+      reusedForBlock3 = !sameBytes(sinks[0].lent[0], sinks[0].copies[0]);
+    }
   };
   const bytes = seededBytes(seededRandom(seed), 3 * 1024);
-  await encodeToSinks(
-    bodyOf(bytes, seededRandom(seed)),
-    encodeOptions([keeping, keeping, keeping, keeping]),
-  );
-  assert.equal(lent.length, 12, "three blocks of four frames");
-  for (let i = 8; i < 12; i++) assert.ok(sameBytes(lent[i], copies[i]), "block 3's frames intact");
-  assert.ok(!sameBytes(lent[0], copies[0]), "block 1's frame now holds block 3's bytes");
+  await encodeToSinks(bodyOf(bytes, seededRandom(seed)), encodeOptions(sinks));
+  assert.ok(reusedForBlock3, "block 1's frame holds block 3's bytes while block 3 is written");
+  for (const sink of sinks) {
+    assert.equal(sink.lent.length, 3);
+    assert.ok(sink.lent.every((frame) => frame.byteLength === 0), "freed after the last write");
+  }
+});
+
+Deno.test("after a failed write the frames are left to the GC, not freed", async () => {
+  const sinks = [new KeepingSink(), new KeepingSink(1), new KeepingSink(), new KeepingSink()];
+  const bytes = seededBytes(seededRandom(seed), 3 * 1024);
+  const result = await encodeToSinks(bodyOf(bytes, seededRandom(seed)), encodeOptions(sinks));
+  assert.ok(result.failures[1] instanceof Error, "the failing sink is retired");
+  assert.ok(sinks[0].lent.every((frame) => frame.byteLength === 32 + 512), "not freed");
 });
 
 Deno.test("encodeToSinks() encodes the next block while one is written, and no further", async () => {
