@@ -3,7 +3,7 @@
  * delete marker (enabled: new id; suspended: the null marker replaces the null version), or
  * remove exactly one version. Delete quorum is N/2 + 1 whatever the object's parity.
  */
-import { deleteVersion, encodeXlMeta } from "../metadata/xl_meta.ts";
+import { deleteVersion, encodeXlMeta, findVersion } from "../metadata/xl_meta.ts";
 import type { DeleteMarkerVersion, Version, XlMeta } from "../metadata/types.ts";
 import { commitVersion } from "./commit.ts";
 import { apiVersionId, storedVersionId } from "./object_info.ts";
@@ -19,6 +19,11 @@ import { objectResource, type SetContext } from "./set_context.ts";
 
 export interface DeleteOptions extends DeleteObjectOptions {
   versioning: VersioningState;
+  /**
+   * Called under the key's write lock with the version about to be removed (not for delete
+   * markers being added); throws to refuse, e.g. ObjectLocked for a retained version.
+   */
+  guard?: (version: Version) => void;
 }
 
 export async function deleteObject(
@@ -40,6 +45,8 @@ export async function deleteObject(
     }
     const versionId = storedVersionId(options.versionId);
     if (versionId !== undefined || options.versioning === "Unversioned") {
+      const target = firstCopyOf(current, versionId ?? "");
+      if (target !== undefined) options.guard?.(target);
       const removed = await removeVersion(ctx, {
         bucket,
         path,
@@ -80,6 +87,15 @@ export async function deleteObject(
   } finally {
     unlock();
   }
+}
+
+/** The version as the first drive holding it stores it (drives agree on what matters to a guard). */
+function firstCopyOf(current: DriveMetas, versionId: string): Version | undefined {
+  for (const meta of current.metas) {
+    const version = meta && findVersion(meta, versionId);
+    if (version) return version;
+  }
+  return undefined;
 }
 
 function isNamespaceConflict(error: unknown): boolean {

@@ -6,7 +6,7 @@
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
 import { healQueueMax, staleUploadMaxAgeMs } from "../limits.ts";
-import { deleteObject } from "./delete_object.ts";
+import { deleteObject, type DeleteOptions } from "./delete_object.ts";
 import { concatBytes } from "./erasure_encode.ts";
 import { getObject, getObjectInfo } from "./get_object.ts";
 import { healObject, type HealResult } from "./heal.ts";
@@ -23,7 +23,6 @@ import {
 import type { NamespaceLocks } from "./namespace_lock.ts";
 import type {
   CompletePart,
-  DeleteObjectOptions,
   DeleteObjectResult,
   GetObjectOptions,
   ListPartsResult,
@@ -114,7 +113,7 @@ export class ErasureSet {
   deleteObject(
     bucket: string,
     key: string,
-    options: DeleteObjectOptions & Versioned,
+    options: DeleteOptions,
   ): Promise<DeleteObjectResult> {
     return deleteObject(this.#ctx, bucket, encodeDirObject(key), options);
   }

@@ -511,3 +511,39 @@ Deno.test("putObject() into a bucket that no drive has fails with NoSuchBucket",
     (e: unknown) => e instanceof ObjectError && e.code === "NoSuchBucket",
   );
 });
+
+Deno.test("deleteObject() asks the guard under the key's lock and keeps the version it refuses", async () => {
+  const set = makeSet(await memoryDrives(4));
+  const body = new TextEncoder().encode("guarded");
+  const put = await set.putObject("bucket", "held", bodyOf(body), {
+    sizeBytes: body.length,
+    metadata: { "x-amz-meta-hold": "yes" },
+    versioning: "Enabled",
+  });
+  const seen: string[] = [];
+  await assert.rejects(
+    () =>
+      set.deleteObject("bucket", "held", {
+        versionId: put.versionId,
+        versioning: "Enabled",
+        guard: (version) => {
+          seen.push(version.versionId);
+          throw new ObjectError("ObjectLocked", "held for the test");
+        },
+      }),
+    (error) => error instanceof ObjectError && error.code === "ObjectLocked",
+  );
+  assert.deepEqual(seen, [put.versionId]);
+  const info = await set.getObjectInfo("bucket", "held", {
+    versionId: put.versionId,
+    versioning: "Enabled",
+  });
+  assert.equal(info.etag, put.etag);
+  // Adding a delete marker removes nothing: the guard is not asked.
+  const marker = await set.deleteObject("bucket", "held", {
+    versioning: "Enabled",
+    guard: () => assert.fail("no version is removed by a delete marker"),
+  });
+  assert.equal(marker.deleteMarker, true);
+  await set.close();
+});

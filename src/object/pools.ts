@@ -281,15 +281,11 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     options: DeleteObjectOptions,
   ): Promise<DeleteObjectResult> {
     const { versioning, encodedKey } = await this.#prepare(bucket, key);
-    // Without a version id a versioned bucket only gains a delete marker: always allowed.
-    const target = options.versionId ?? (versioning === "Enabled" ? undefined : "null");
-    if (target !== undefined) {
-      await this.#refuseIfLocked(bucket, key, target, options.bypassGovernance ?? false);
-    }
+    const guard = await this.#deleteGuard(bucket, key, options.bypassGovernance ?? false);
     const pool = options.versionId === undefined
       ? await this.#poolForWrite(bucket, encodedKey)
       : await this.#poolForRead(bucket, encodedKey, options.versionId);
-    return pool.setForKey(encodedKey).deleteObject(bucket, key, { ...options, versioning });
+    return pool.setForKey(encodedKey).deleteObject(bucket, key, { ...options, versioning, guard });
   }
 
   // Object Lock (rules in object_lock.ts).
@@ -313,6 +309,31 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
       now: this.#now(),
     });
     return { ...options, metadata };
+  }
+
+  /**
+   * In a lock-enabled bucket, the check the set runs under the key's write lock on the version a
+   * delete would remove (adding a delete marker removes nothing and is always allowed).
+   */
+  async #deleteGuard(
+    bucket: string,
+    key: string,
+    bypassGovernance: boolean,
+  ): Promise<((version: Version) => void) | undefined> {
+    if (!(await this.buckets.getBucketConfig(bucket)).objectLockEnabled) return undefined;
+    return (version) => {
+      if (version.kind !== "object") return;
+      const problem = deleteVersionProblem(lockStateFromMetadata(version.metaUser), {
+        now: this.#now(),
+        bypassGovernance,
+      });
+      if (problem !== undefined) {
+        throw new ObjectError(
+          "ObjectLocked",
+          `Cannot remove ${bucket}/${key} version ${version.versionId || "null"}: ${problem}`,
+        );
+      }
+    };
   }
 
   /**
