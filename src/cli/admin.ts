@@ -7,6 +7,7 @@ import type { AdminInfo, HealLine } from "../admin/admin_api.ts";
 import { encodePath, signedHeaders } from "../admin/admin_signer.ts";
 import { stdoutIsTerminal, writeStderr, writeStdout } from "../platform/process.ts";
 import type { AdminCommand } from "./args.ts";
+import { plural } from "./args.ts";
 
 export interface AdminIo {
   stdout(text: string): void;
@@ -86,7 +87,9 @@ export function formatInfo(endpoint: string, info: AdminInfo): string {
   ];
   for (const pool of info.pools) {
     lines.push(
-      `  pool ${pool.index + 1}: ${pool.sets.length} set(s) of ${pool.setDriveCount} drives, ` +
+      `  pool ${pool.index + 1}: ${
+        plural(pool.sets.length, "set")
+      } of ${pool.setDriveCount} drives, ` +
         `${pool.dataDrives} data + ${pool.parityDrives} parity, write quorum ${pool.writeQuorum}`,
     );
     for (const set of pool.sets) {

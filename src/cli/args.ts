@@ -260,3 +260,8 @@ function parseFlags(argv: string[], spec: { values: string[]; switches: string[]
     all: (name) => values.get(name) ?? [],
   };
 }
+
+/** "1 set", "2 sets": counts in messages read as English. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -7,7 +7,7 @@
  * object layer → S3 app → ops front door (health, metrics, admin, request log) → HTTP server.
  */
 import type { ServeCommand } from "./args.ts";
-import { UsageError, version } from "./args.ts";
+import { plural, UsageError, version } from "./args.ts";
 import { parseTopology, type Topology } from "../topology/mod.ts";
 import { LocalDrive } from "../drive/local_drive.ts";
 import { HealthCheckedDrive } from "../drive/health_checked_drive.ts";
@@ -293,7 +293,9 @@ function banner(
       : { setDriveCount: first.drives.length, parityDrives: first.parityDrives };
     const dataDrives = layout.setDriveCount - layout.parityDrives;
     lines.push(
-      `  pool ${pool.index + 1}: ${pool.sets.length} set(s) of ${layout.setDriveCount} drives, ` +
+      `  pool ${pool.index + 1}: ${
+        plural(pool.sets.length, "set")
+      } of ${layout.setDriveCount} drives, ` +
         `${dataDrives} data + ${layout.parityDrives} parity (write quorum ${
           writeQuorumOf(layout)
         })`,

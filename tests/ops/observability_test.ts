@@ -93,7 +93,7 @@ Deno.test({
       assertEquals(lines.filter((line) => line.api === "GetObject")[0].bytesOut, body.length);
       assert(
         server.output().includes(
-          "pool 1: 1 set(s) of 4 drives, 2 data + 2 parity (write quorum 3)",
+          "pool 1: 1 set of 4 drives, 2 data + 2 parity (write quorum 3)",
         ),
       );
     } finally {
