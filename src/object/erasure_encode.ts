@@ -4,15 +4,19 @@
  *
  * A sink is a shard file in `.minio.sys/tmp` (durable on close) or an in-memory buffer for
  * inline objects. Memory: the block being written plus the block being encoded
- * (`limits.putBlocksInFlightMax`), each as D + P framed shards, in one block buffer and two
- * frame sets reused block after block: no buffer is allocated per block. That matters: V8
- * frees dead buffers only after 64 MiB of them have piled up, so fresh buffers per block cost
- * tens of MiB of RSS per request (bench/memory.ts). (The kernels' ErasureWorkspace would also
- * save the copies in and out of wasm memory, but each is a wasm memory of its own, which the GC
- * reclaims late: thousands of multi-block PUTs grew RSS by hundreds of MiB.)
+ * (`limits.putBlocksInFlightMax`), each as D + P framed shards, in buffers reused block after
+ * block: one block buffer and two frame sets, or for large bodies two wasm workspaces (no
+ * copies in and out of wasm memory). Nothing is allocated per block. That matters: V8 frees
+ * dead buffers only after 64 MiB of them have piled up, so fresh buffers per block cost tens
+ * of MiB of RSS per request (bench/memory.ts).
  */
-import { encodeFramedBlockInto, framedShardLengthBytes, type ReedSolomon } from "../kernels/mod.ts";
-import { putBlocksInFlightMax } from "../limits.ts";
+import {
+  encodeFramedBlockInto,
+  ErasureWorkspace,
+  framedShardLengthBytes,
+  type ReedSolomon,
+} from "../kernels/mod.ts";
+import { putBlocksInFlightMax, putWorkspaceMinBytes } from "../limits.ts";
 import { createHash } from "../platform/crypto.ts";
 import { ObjectError } from "./object_layer.ts";
 import { describeError } from "./quorum.ts";
@@ -50,6 +54,8 @@ export interface EncodeOptions {
   declaredSizeBytes: number;
   /** Largest accepted body (S3 limit for a PUT or a part). */
   maxSizeBytes: number;
+  /** Bodies declared this large or larger use wasm workspaces (default `limits.putWorkspaceMinBytes`). */
+  workspaceMinBytes?: number;
 }
 
 export interface EncodeResult {
@@ -70,19 +76,19 @@ export async function encodeToSinks(
   requireWriteQuorum(failures, options.writeQuorum);
   const offlineBefore = failures.map((failure) => failure !== undefined);
   const md5 = createHash("md5");
-  const blockBuffer = new Uint8Array(blockBufferBytes(options));
-  const frameSets = new FrameSets(options.rs);
+  const encoder: BlockEncoder =
+    options.declaredSizeBytes >= (options.workspaceMinBytes ?? putWorkspaceMinBytes)
+      ? new WorkspaceEncoder(options.rs, options.blockSizeBytes)
+      : new PlainEncoder(options.rs, blockBufferBytes(options));
   let sizeBytes = 0;
   let pending: Promise<void> = Promise.resolve();
   try {
-    // Block k + 1 is read, hashed and encoded into one frame set while block k's frames are
-    // written from the other.
-    for await (const block of readBlocksInto(body, () => blockBuffer)) {
+    // Block k + 1 is read, hashed and encoded while block k's frames are written.
+    for await (const block of readBlocksInto(body, () => encoder.next())) {
       sizeBytes += block.length;
       checkNotTooLong(sizeBytes, options);
       md5.update(block);
-      const frameBytes = framedShardLengthBytes(options.rs, block.length);
-      const frames = encodeFramedBlockInto(options.rs, block, frameSets.take(frameBytes));
+      const frames = encoder.encode(block);
       await pending;
       requireWriteQuorum(failures, options.writeQuorum);
       pending = writeFrames(frames, options, failures);
@@ -91,10 +97,9 @@ export async function encodeToSinks(
     await pending;
     // Free the buffers now rather than at a GC (see the module comment); the frames only if
     // no write failed, as a failed one (a timeout) may still be reading them.
-    releaseBuffer(blockBuffer.buffer);
-    if (failures.every((failure, position) => failure === undefined || offlineBefore[position])) {
-      frameSets.release();
-    }
+    encoder.release(
+      failures.every((failure, position) => failure === undefined || offlineBefore[position]),
+    );
   }
   requireWriteQuorum(failures, options.writeQuorum);
   if (options.declaredSizeBytes >= 0 && sizeBytes < options.declaredSizeBytes) {
@@ -152,6 +157,81 @@ function blockBufferBytes(options: EncodeOptions): number {
   return fitsOneBlock ? Math.max(1, options.declaredSizeBytes) : options.blockSizeBytes;
 }
 
+/** Where each block of the body is copied, and how it becomes D + P frames. */
+interface BlockEncoder {
+  /** The buffer the next block goes into (never empty). */
+  next(): Uint8Array;
+  /** The frames of `block` (a view of the last `next()` buffer), lent to the sinks. */
+  encode(block: Uint8Array): Uint8Array[];
+  /** Free the buffers at the end; the frames only when `framesIdle` (no sink holds one). */
+  release(framesIdle: boolean): void;
+}
+
+/** One block buffer, copied into the shared kernel instance, frames copied out into two sets. */
+class PlainEncoder implements BlockEncoder {
+  readonly #block: Uint8Array;
+  readonly #frames: FrameSets;
+
+  constructor(readonly rs: ReedSolomon, blockBufferBytes: number) {
+    this.#block = new Uint8Array(blockBufferBytes);
+    this.#frames = new FrameSets(rs);
+  }
+
+  next(): Uint8Array {
+    return this.#block;
+  }
+
+  encode(block: Uint8Array): Uint8Array[] {
+    const frameBytes = framedShardLengthBytes(this.rs, block.length);
+    return encodeFramedBlockInto(this.rs, block, this.#frames.take(frameBytes));
+  }
+
+  release(framesIdle: boolean): void {
+    releaseBuffer(this.#block.buffer);
+    if (framesIdle) this.#frames.release();
+  }
+}
+
+/**
+ * Two erasure workspaces, used in turn: the body is copied straight into a workspace's wasm
+ * memory and its frames are encoded there, lent as views of it (large bodies only: see
+ * `limits.putWorkspaceMinBytes`). The workspace written two blocks ago is free again.
+ */
+class WorkspaceEncoder implements BlockEncoder {
+  readonly #all: ErasureWorkspace[] = [];
+  #at = -1;
+
+  constructor(readonly rs: ReedSolomon, readonly blockSizeBytes: number) {
+    checkTwoInFlight();
+  }
+
+  next(): Uint8Array {
+    this.#at = (this.#at + 1) % putBlocksInFlightMax;
+    this.#all[this.#at] ??= new ErasureWorkspace(this.rs, this.blockSizeBytes);
+    return this.#all[this.#at].input;
+  }
+
+  encode(block: Uint8Array): Uint8Array[] {
+    const workspace = this.#all[this.#at];
+    if (
+      block.buffer !== workspace.input.buffer || block.byteOffset !== workspace.input.byteOffset
+    ) {
+      throw new Error("Bug: a block is encoded in the workspace it was read into");
+    }
+    return workspace.encodeFramed(block.length);
+  }
+
+  release(): void {
+    // A wasm memory cannot be freed early; the GC reclaims the workspaces.
+  }
+}
+
+function checkTwoInFlight(): void {
+  if (putBlocksInFlightMax < 2) {
+    throw new Error("Bug: a block is encoded while the previous one is written: two buffers");
+  }
+}
+
 /**
  * The frames of the blocks in flight (`limits.putBlocksInFlightMax`), in buffers reused block
  * after block: `take` hands out the least recently used set, whose writes were awaited before
@@ -162,9 +242,7 @@ class FrameSets {
   #at = -1;
 
   constructor(readonly rs: ReedSolomon) {
-    if (putBlocksInFlightMax < 2) {
-      throw new Error("Bug: a block is encoded while the previous one is written: two frame sets");
-    }
+    checkTwoInFlight();
   }
 
   /** D + P views of `frameBytes` each, in the next set. */

@@ -37,23 +37,40 @@ Deno.test("readBlocksInto() cuts any chunking into whole blocks and one short ta
   }
 });
 
-function encodeOptions(sinks: { write(frame: Uint8Array): Promise<void> }[]) {
+/** Plain buffers, or (a body declared at least `workspaceMinBytes` long) wasm workspaces. */
+const encoders = [
+  { name: "plain buffers", declared: (_: number) => -1 },
+  { name: "wasm workspaces", declared: (length: number) => length },
+];
+
+function encodeOptions(
+  sinks: { write(frame: Uint8Array): Promise<void> }[],
+  declaredSizeBytes = -1,
+) {
   return {
     rs: new ReedSolomon(2, 2),
     blockSizeBytes: 1024,
     sinks,
     distribution: [2, 1, 4, 3],
     writeQuorum: 3,
-    declaredSizeBytes: -1,
+    declaredSizeBytes,
     maxSizeBytes: 1 << 20,
+    workspaceMinBytes: 2 * 1024,
   };
 }
 
-Deno.test("encodeToSinks() gives each drive its shard's frames, as the kernel frames each block", async () => {
-  const bytes = seededBytes(seededRandom(seed), 3 * 1024 + 10);
-  const sinks = [new InlineSink(), new InlineSink(), new InlineSink(), new InlineSink()];
-  const result = await encodeToSinks(bodyOf(bytes, seededRandom(seed), 700), encodeOptions(sinks));
-  assert.equal(result.sizeBytes, bytes.length);
+for (const encoder of encoders) {
+  Deno.test(`encodeToSinks() with ${encoder.name} gives each drive its shard's frames, as the kernel frames each block`, async () => {
+    const bytes = seededBytes(seededRandom(seed), 3 * 1024 + 10);
+    const sinks = [new InlineSink(), new InlineSink(), new InlineSink(), new InlineSink()];
+    const body = bodyOf(bytes, seededRandom(seed), 700);
+    const result = await encodeToSinks(body, encodeOptions(sinks, encoder.declared(bytes.length)));
+    assertFramesOf(bytes, result.sizeBytes, sinks);
+  });
+}
+
+function assertFramesOf(bytes: Uint8Array, sizeBytes: number, sinks: InlineSink[]): void {
+  assert.equal(sizeBytes, bytes.length);
   const rs = new ReedSolomon(2, 2);
   const expected: Uint8Array[][] = [[], [], [], []];
   for (let at = 0; at < bytes.length; at += 1024) {
@@ -66,7 +83,7 @@ Deno.test("encodeToSinks() gives each drive its shard's frames, as the kernel fr
     want.reduce((offset, frame) => (joined.set(frame, offset), offset + frame.length), 0);
     assert.ok(sameBytes(sink.bytes(), joined), `drive position ${position}`);
   });
-});
+}
 
 /** Keeps the frames it is lent (and copies of them); fails from write `failAt` on. */
 class KeepingSink {
@@ -83,22 +100,27 @@ class KeepingSink {
   }
 }
 
-Deno.test("a frame is lent: two blocks later it holds another block's, at the end it is freed", async () => {
-  const sinks = [new KeepingSink(), new KeepingSink(), new KeepingSink(), new KeepingSink()];
-  let reusedForBlock3 = false;
-  sinks[0].onWrite = () => {
-    if (sinks[0].lent.length === 3) {
-      reusedForBlock3 = !sameBytes(sinks[0].lent[0], sinks[0].copies[0]);
+for (const encoder of encoders) {
+  Deno.test(`with ${encoder.name} a frame is lent: two blocks later it holds another block's`, async () => {
+    const sinks = [new KeepingSink(), new KeepingSink(), new KeepingSink(), new KeepingSink()];
+    let reusedForBlock3 = false;
+    sinks[0].onWrite = () => {
+      if (sinks[0].lent.length === 3) {
+        reusedForBlock3 = !sameBytes(sinks[0].lent[0], sinks[0].copies[0]);
+      }
+    };
+    const bytes = seededBytes(seededRandom(seed), 3 * 1024);
+    const body = bodyOf(bytes, seededRandom(seed));
+    await encodeToSinks(body, encodeOptions(sinks, encoder.declared(bytes.length)));
+    assert.ok(reusedForBlock3, "block 1's frame holds block 3's bytes while block 3 is written");
+    // Plain buffers are freed after the last write; a workspace's wasm memory is left to the GC.
+    const freed = encoder.name === "plain buffers";
+    for (const sink of sinks) {
+      assert.equal(sink.lent.length, 3);
+      assert.ok(sink.lent.every((frame) => (frame.byteLength === 0) === freed), encoder.name);
     }
-  };
-  const bytes = seededBytes(seededRandom(seed), 3 * 1024);
-  await encodeToSinks(bodyOf(bytes, seededRandom(seed)), encodeOptions(sinks));
-  assert.ok(reusedForBlock3, "block 1's frame holds block 3's bytes while block 3 is written");
-  for (const sink of sinks) {
-    assert.equal(sink.lent.length, 3);
-    assert.ok(sink.lent.every((frame) => frame.byteLength === 0), "freed after the last write");
-  }
-});
+  });
+}
 
 Deno.test("after a failed write the frames are left to the GC, not freed", async () => {
   const sinks = [new KeepingSink(), new KeepingSink(1), new KeepingSink(), new KeepingSink()];
