@@ -21,7 +21,7 @@ import {
   highwayHash256Batch,
   ReedSolomon,
 } from "../src/kernels/mod.ts";
-import { kernels } from "../src/kernels/_wasm.ts";
+import { kernels, WasmKernels } from "../src/kernels/_wasm.ts";
 
 const blockBytes = 1024 * 1024;
 const splits: [number, number][] = [[12, 4], [8, 4], [4, 2], [2, 2]];
@@ -43,27 +43,17 @@ function cpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-/**
- * Best-of-`rounds` GB/s of `bytesPerCall` for repeated calls of `fn`, per CPU-second of this
- * process rather than per wall-clock second: on a machine shared with other work the wall clock
- * measures the neighbours, the CPU time of this single-threaded loop measures one core. Short
- * rounds, best of many: the best round is the one the neighbours disturbed least.
- */
-function measureGbps(bytesPerCall: number, fn: () => unknown): number {
-  fn();
-  let best = 0;
-  for (let round = 0; round < rounds; round++) {
-    let calls = 0;
-    const start = cpuMs();
-    let elapsedMs = 0;
-    while (elapsedMs < roundMs) {
-      fn();
-      calls++;
-      elapsedMs = cpuMs() - start;
-    }
-    best = Math.max(best, (bytesPerCall * calls) / (elapsedMs * 1e6));
+/** GB/s of one round: calls of `fn` until `roundMs` of CPU time have passed. */
+function measureRound(bytesPerCall: number, fn: () => unknown): number {
+  let calls = 0;
+  const start = cpuMs();
+  let elapsedMs = 0;
+  while (elapsedMs < roundMs) {
+    fn();
+    calls++;
+    elapsedMs = cpuMs() - start;
   }
-  return best;
+  return (bytesPerCall * calls) / (elapsedMs * 1e6);
 }
 
 /** Calls each kernel path (ours and the references') in turn for `warmUpMs` of CPU time. */
@@ -136,8 +126,41 @@ function freshReference(): ReedSolomonErasure {
   return new (ReedSolomonErasure as any)(instance.exports);
 }
 
+interface Path {
+  metric: string;
+  /** Measures the reference library (the row's `refGbps`) rather than aistor. */
+  reference?: boolean;
+  fn: () => unknown;
+}
+
 /**
- * One split's encode paths, fastest first (see src/kernels/mod.ts):
+ * Best-of-`rounds` GB/s of each path, per CPU-second of this process rather than per wall-clock
+ * second: on a machine shared with other work the wall clock measures the neighbours, the CPU
+ * time of this single-threaded loop measures one core. The rounds are short and interleaved
+ * (path 1, path 2, ..., path 1, ...) so that every path sees the same spells of load, and the
+ * best round of each is the one the neighbours disturbed least. Rows in path order.
+ */
+function measureInterleaved(bytesPerCall: number, paths: Path[]): Row[] {
+  const best = paths.map((path) => {
+    path.fn();
+    return 0;
+  });
+  for (let round = 0; round < rounds; round++) {
+    paths.forEach((path, i) => best[i] = Math.max(best[i], measureRound(bytesPerCall, path.fn)));
+  }
+  const rows = new Map<string, Row>();
+  paths.forEach((path, i) => {
+    const row = rows.get(path.metric) ?? { metric: path.metric, gbps: 0 };
+    if (path.reference) row.refGbps = best[i];
+    else row.gbps = best[i];
+    rows.set(path.metric, row);
+  });
+  return [...rows.values()];
+}
+
+/**
+ * One split's paths (see src/kernels/mod.ts), each workspace path on its own workspace with its
+ * data already in place, measured interleaved:
  * - `rs_encode_D_P`: `ErasureWorkspace.encode`, the block already in the workspace's `input`
  *   (where a stream reader writes it instead of into its own block buffer): the facade adds no
  *   copy. `_copy_in`: the same with the block copied into `input` on every call.
@@ -146,50 +169,51 @@ function freshReference(): ReedSolomonErasure {
  * The framed (RS + HighwayHash of every shard) keys follow the same pattern.
  * `rs_reconstruct_D_P`: `ErasureWorkspace.reconstruct` of min(P, D) lost data shards, the
  * surviving shards already in its `shardInputs` (where drive reads would land); `_fresh`:
- * `ReedSolomon.reconstruct` (copies in, fresh arrays out). Re-encoding a
- * workspace's input in place without rewriting it does the same work on different bytes.
- * The slower paths are measured for 12+4 only (`allPaths`), to keep the run short.
+ * `ReedSolomon.reconstruct` (copies in, fresh arrays out).
+ * Re-encoding a workspace's input in place without rewriting it does the same work on different
+ * bytes. The slower paths and the bare kernel call (`kernelOnly`) are measured for 12+4 only, to
+ * keep the run short.
  */
-function benchSplit(d: number, p: number, block: Uint8Array, allPaths: boolean): Row[] {
+function benchSplit(d: number, p: number, block: Uint8Array, kernelOnly?: Path): Row[] {
   const rs = new ReedSolomon(d, p);
-  const shardBytes = rs.shardLengthBytes(block.length);
-  const contiguous = new Uint8Array((d + p) * shardBytes);
+  const n = block.length;
+  const contiguous = new Uint8Array((d + p) * rs.shardLengthBytes(n));
   contiguous.set(block);
-  const workspace = new ErasureWorkspace(rs, block.length);
-  workspace.input.set(block);
-  const encode = measureGbps(block.length, () => workspace.encode(block.length));
+  const [encoder, framer, rebuilder] = [0, 1, 2].map(() => new ErasureWorkspace(rs, n));
+  encoder.input.set(block);
+  framer.input.set(block);
   const refEncoder = freshReference();
-  const refEncode = measureGbps(block.length, () => refEncoder.encode(contiguous, d, p));
   const shards = rs.encodeBlock(block);
   const lost = Math.min(p, d);
   const damagedRef = contiguous.slice();
   refEncoder.encode(damagedRef, d, p);
   const present = shards.map((_, i) => i >= lost);
-  workspace.shardInputs(block.length).forEach((slot, i) => slot.set(shards[i]));
-  const reconstruct = measureGbps(
-    block.length,
-    () => workspace.reconstruct(block.length, present, { dataOnly: true }),
-  );
-  const refReconstruct = measureGbps(
-    block.length,
-    () => freshReference().reconstruct(damagedRef, d, p, present),
-  );
-  const framed = measureGbps(block.length, () => workspace.encodeFramed(block.length));
-  const rows = [
-    { metric: `rs_encode_${d}_${p}`, gbps: encode, refGbps: refEncode },
-    { metric: `rs_reconstruct_${d}_${p}`, gbps: reconstruct, refGbps: refReconstruct },
-    { metric: `rs_encode_framed_${d}_${p}`, gbps: framed },
+  rebuilder.shardInputs(n).forEach((slot, i) => slot.set(shards[i]));
+  const paths: Path[] = [
+    { metric: `rs_encode_${d}_${p}`, fn: () => encoder.encode(n) },
+    {
+      metric: `rs_encode_${d}_${p}`,
+      reference: true,
+      fn: () => refEncoder.encode(contiguous, d, p),
+    },
+    {
+      metric: `rs_reconstruct_${d}_${p}`,
+      fn: () => rebuilder.reconstruct(n, present, { dataOnly: true }),
+    },
+    {
+      metric: `rs_reconstruct_${d}_${p}`,
+      reference: true,
+      fn: () => freshReference().reconstruct(damagedRef, d, p, present),
+    },
+    { metric: `rs_encode_framed_${d}_${p}`, fn: () => framer.encodeFramed(n) },
   ];
-  return allPaths ? [...rows, ...benchSlowerPaths(rs, workspace, block, shards)] : rows;
+  const all = kernelOnly ? [...paths, ...slowerPaths(rs, block, shards), kernelOnly] : paths;
+  return measureInterleaved(n, all);
 }
 
-function benchSlowerPaths(
-  rs: ReedSolomon,
-  workspace: ErasureWorkspace,
-  block: Uint8Array,
-  encoded: Uint8Array[],
-): Row[] {
+function slowerPaths(rs: ReedSolomon, block: Uint8Array, encoded: Uint8Array[]): Path[] {
   const split = `${rs.dataShards}_${rs.parityShards}`;
+  const workspace = new ErasureWorkspace(rs, block.length);
   const copyIn = (encode: (n: number) => unknown) => () => {
     workspace.input.set(block);
     encode(block.length);
@@ -202,67 +226,73 @@ function benchSlowerPaths(
     { length: rs.totalShards },
     () => new Uint8Array(framedShardLengthBytes(rs, block.length)),
   );
-  const paths: [string, () => unknown][] = [
-    [`rs_encode_${split}_copy_in`, copyIn((n) => workspace.encode(n))],
-    [`rs_encode_${split}_into`, () => rs.encodeBlockInto(block, shards)],
-    [`rs_encode_${split}_fresh`, () => rs.encodeBlock(block)],
-    [`rs_encode_framed_${split}_copy_in`, copyIn((n) => workspace.encodeFramed(n))],
-    [`rs_encode_framed_${split}_into`, () => encodeFramedBlockInto(rs, block, frames)],
-    [`rs_encode_framed_${split}_fresh`, () => encodeFramedBlock(rs, block)],
-    [`rs_reconstruct_${split}_fresh`, () => {
-      const lost = Math.min(rs.parityShards, rs.dataShards);
-      const damaged = encoded.map((shard, i) => (i < lost ? null : shard));
-      rs.reconstruct(damaged, { dataOnly: true });
-    }],
+  const lost = Math.min(rs.parityShards, rs.dataShards);
+  return [
+    { metric: `rs_encode_${split}_copy_in`, fn: copyIn((n) => workspace.encode(n)) },
+    { metric: `rs_encode_${split}_into`, fn: () => rs.encodeBlockInto(block, shards) },
+    { metric: `rs_encode_${split}_fresh`, fn: () => rs.encodeBlock(block) },
+    { metric: `rs_encode_framed_${split}_copy_in`, fn: copyIn((n) => workspace.encodeFramed(n)) },
+    {
+      metric: `rs_encode_framed_${split}_into`,
+      fn: () => encodeFramedBlockInto(rs, block, frames),
+    },
+    { metric: `rs_encode_framed_${split}_fresh`, fn: () => encodeFramedBlock(rs, block) },
+    {
+      metric: `rs_reconstruct_${split}_fresh`,
+      fn: () => rs.reconstruct(encoded.map((s, i) => (i < lost ? null : s)), { dataOnly: true }),
+    },
   ];
-  return paths.map(([metric, fn]) => ({ metric, gbps: measureGbps(block.length, fn) }));
 }
 
 type RefHasher = Awaited<ReturnType<typeof WasmHighwayHash.loadModule>>;
 
-function benchHash(refHasher: RefHasher): Row[] {
+function benchHash(refHasher: RefHasher, kernelOnly: Path): Row[] {
   const data = randomBlock(blockBytes, 7);
-  const hash = measureGbps(data.length, () => highwayHash256(bitrotKey, data));
-  const refHash = measureGbps(data.length, () => refHasher.hash256(bitrotKey, data));
   const slices = Array.from({ length: 16 }, (_, i) => data.subarray(i * 65536, (i + 1) * 65536));
-  const batch = measureGbps(data.length, () => highwayHash256Batch(bitrotKey, slices));
-  const refBatch = measureGbps(
-    data.length,
-    () => slices.map((s) => refHasher.hash256(bitrotKey, s)),
-  );
-  return [
-    { metric: "hh256_1mib", gbps: hash, refGbps: refHash },
-    { metric: "hh256_batch_16x64kib", gbps: batch, refGbps: refBatch },
-  ];
+  const hashRows = measureInterleaved(data.length, [
+    { metric: "hh256_1mib", fn: () => highwayHash256(bitrotKey, data) },
+    { metric: "hh256_1mib", reference: true, fn: () => refHasher.hash256(bitrotKey, data) },
+    kernelOnly,
+  ]);
+  const batchRows = measureInterleaved(data.length, [
+    { metric: "hh256_batch_16x64kib", fn: () => highwayHash256Batch(bitrotKey, slices) },
+    {
+      metric: "hh256_batch_16x64kib",
+      reference: true,
+      fn: () => slices.map((s) => refHasher.hash256(bitrotKey, s)),
+    },
+  ]);
+  return [...hashRows, ...batchRows];
 }
 
-/** The wasm calls alone, inputs already in wasm memory: the floor of every facade path. */
-function benchKernelOnly(block: Uint8Array): Row[] {
+/**
+ * The wasm calls alone on a private instance, inputs already in its memory: the floor of every
+ * facade path (RS: 12+4 parity of a 1 MiB block; hash: 1 MiB).
+ */
+function kernelOnlyPaths(block: Uint8Array): { rs: Path; hash: Path } {
   const rs = new ReedSolomon(12, 4);
   const shardBytes = rs.shardLengthBytes(block.length);
-  const arena = kernels.arena();
+  const instance = new WasmKernels();
+  const arena = instance.arena();
   const coef = arena.take(rs.parityMatrix.length);
   const key = arena.take(32);
   const out = arena.take(32);
   const shards = arena.take(16 * shardBytes);
-  const memory = kernels.map(arena);
+  const memory = instance.map(arena);
   memory.set(rs.parityMatrix, coef);
   memory.set(block, shards);
   const parity = shards + 12 * shardBytes;
-  const e = kernels.exports;
-  return [
-    {
+  const e = instance.exports;
+  return {
+    rs: {
       metric: "rs_encode_12_4_kernel_only",
-      gbps: measureGbps(
-        12 * shardBytes,
-        () => e.gf_matmul(coef, 4, 12, shardBytes, shards, shardBytes, parity, shardBytes),
-      ),
+      fn: () => e.gf_matmul(coef, 4, 12, shardBytes, shards, shardBytes, parity, shardBytes),
     },
-    {
+    hash: {
       metric: "hh256_1mib_kernel_only",
-      gbps: measureGbps(block.length, () => e.hh256(key, shards, block.length, out)),
+      fn: () => e.hh256(key, shards, block.length, out),
     },
-  ];
+  };
 }
 
 function printTable(rows: Row[]): void {
@@ -302,8 +332,11 @@ export async function run(args: string[]): Promise<void> {
   warmUp(block, refHasher);
   await settle();
   const rows: Row[] = [];
-  for (const [d, p] of splits) rows.push(...benchSplit(d, p, block, d === 12 && p === 4));
-  rows.push(...benchHash(refHasher), ...benchKernelOnly(block));
+  const kernelOnly = kernelOnlyPaths(block);
+  for (const [d, p] of splits) {
+    rows.push(...benchSplit(d, p, block, d === 12 && p === 4 ? kernelOnly.rs : undefined));
+  }
+  rows.push(...benchHash(refHasher, kernelOnly.hash));
   if (!args.includes("--json")) return printTable(rows);
   const json: Record<string, number | string> = { wasm_build: kernels.variant };
   for (const row of rows) {
