@@ -3,6 +3,11 @@
  * (~0.2 ms, and an address-space reservation the engine frees only on GC), so a server keeps a
  * bounded set of idle ones. The caller owns the pool (e.g. one per object layer); nothing here
  * is module state.
+ *
+ * It matters for memory more than time: a wasm memory cannot be freed early, and V8 reclaims
+ * dropped ones late. Measured (Deno, 900 sequential PUT-like runs of two 12+4 workspaces for
+ * 1 MiB blocks, three blocks each): peak RSS growth +505 MiB with new workspaces per run, +14 MiB
+ * acquiring them from one pool and releasing them after.
  */
 import { kernelWorkspacesIdleMax } from "../limits.ts";
 import { ErasureWorkspace } from "./erasure_workspace.ts";
