@@ -17,6 +17,7 @@ import {
 } from "../src/metadata/xl_meta.ts";
 import type { ObjectVersion, Version, XlMeta } from "../src/metadata/types.ts";
 import type { VersionHeader } from "../src/metadata/version_header.ts";
+import { seededRandom } from "../src/testing/seeded_random.ts";
 
 const fixturesUrl = new URL("../../shared/fixtures/minio/", import.meta.url);
 
@@ -183,18 +184,6 @@ Deno.test({
     assertEquals(withoutInline.inlineData.size, 0);
   },
 });
-
-/** mulberry32: a small seeded generator for shuffles. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test({
   name: "xl-meta-merge.zip: merging the 8 drives with quorum 1 gives exactly 3 sorted versions",

@@ -19,29 +19,10 @@ import {
 } from "./mod.ts";
 import { kernels } from "./_wasm.ts";
 import { kernelCallMaxBytes } from "../limits.ts";
+import { randomSource } from "../testing/seeded_random.ts";
 
 const seed = Number(Deno.env.get("TEST_SEED") ?? Date.now() % 2 ** 31);
 console.log(`erasure_workspace_test seed ${seed} (rerun with TEST_SEED=${seed})`);
-
-/** mulberry32: a small seeded generator for reproducible random data. */
-function randomSource(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  return {
-    int: (below: number) => Math.floor(next() * below),
-    bytes(length: number): Uint8Array {
-      const out = new Uint8Array(length);
-      for (let i = 0; i < length; i++) out[i] = Math.floor(next() * 256);
-      return out;
-    },
-  };
-}
 
 const rsOracle = await ReedSolomonErasure.fromCurrentDirectory();
 const hashOracle = await WasmHighwayHash.loadModule();

@@ -6,6 +6,7 @@
 import { WasmHighwayHash } from "highwayhasher";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { HighwayHash256, highwayHash256, highwayHash256Batch } from "./mod.ts";
+import { randomSource } from "../testing/seeded_random.ts";
 
 const fixtures = new URL("../../../shared/fixtures/minio/", import.meta.url);
 const haveFixtures = await Deno.stat(fixtures).then(() => true, () => false);
@@ -13,26 +14,6 @@ if (!haveFixtures) console.log(`fixtures absent at ${fixtures.pathname}: fixture
 
 const seed = Number(Deno.env.get("TEST_SEED") ?? Date.now() % 2 ** 31);
 console.log(`highway_hash_test seed ${seed} (rerun with TEST_SEED=${seed})`);
-
-/** mulberry32: a small seeded generator for reproducible random data. */
-function randomSource(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  return {
-    int: (below: number) => Math.floor(next() * below),
-    bytes(length: number): Uint8Array {
-      const out = new Uint8Array(length);
-      for (let i = 0; i < length; i++) out[i] = Math.floor(next() * 256);
-      return out;
-    },
-  };
-}
 
 const oracle = await WasmHighwayHash.loadModule();
 const hex = (bytes: Uint8Array) =>

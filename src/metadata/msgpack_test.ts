@@ -8,6 +8,7 @@ import {
   timeFromUnixNs,
   timeToUnixNs,
 } from "./msgpack.ts";
+import { seededRandom } from "../testing/seeded_random.ts";
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -91,18 +92,6 @@ Deno.test("the reader reads the standard timestamp extension that other encoders
     assertEquals(timeToUnixNs(time), BigInt(ms) * 1_000_000n, `time ${ms}`);
   }
 });
-
-/** mulberry32 */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomInt(random: () => number): number {
   const magnitude = 2 ** Math.floor(random() * 53);

@@ -17,6 +17,7 @@ import {
   XlMetaError,
 } from "./xl_meta.ts";
 import { xxh64 } from "./xxhash.ts";
+import { seededRandom } from "../testing/seeded_random.ts";
 
 const utf8 = new TextEncoder();
 
@@ -305,18 +306,6 @@ Deno.test("every truncation of an encoded file is an XlMetaError", () => {
     }
   }
 });
-
-/** mulberry32 */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test("random bit flips (CRC re-fixed, and in CRC-less 1.0 files) never crash the decoder", () => {
   const seed = Date.now() >>> 0;

@@ -8,23 +8,7 @@ import { randomUuid } from "../platform/crypto.ts";
 import { ErasureSet } from "./erasure_set.ts";
 import { NamespaceLocks } from "./namespace_lock.ts";
 
-/** mulberry32: a small seeded PRNG so failures can be replayed from the printed seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function seededBytes(random: () => number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256);
-  return bytes;
-}
+export { seededBytes, seededRandom } from "../testing/seeded_random.ts";
 
 /** A body stream delivering `bytes` in chunks of pseudo-random sizes (1..chunkMaxBytes). */
 export function bodyOf(

@@ -18,21 +18,10 @@ import {
 } from "./list.ts";
 import type { MultipartUploadInfo } from "./object_layer.ts";
 import { encodeDirObject, setIndexForKey } from "./placement.ts";
+import { seededRandom } from "../testing/seeded_random.ts";
 
 const bucket = "bkt";
 const deploymentId = "f5c58c61-7175-4018-ab5e-a94fe9c2de4e";
-
-/** mulberry32: small seeded PRNG; the seed is printed so a failure can be replayed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuidFrom(random: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join("");

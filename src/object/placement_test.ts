@@ -14,6 +14,7 @@ import {
   sipHash24,
   uuidBytes,
 } from "./placement.ts";
+import { seededRandom } from "../testing/seeded_random.ts";
 
 const vectorsUrl = new URL("../../../shared/fixtures/minio/derived/vectors.json", import.meta.url);
 const haveFixtures = existsSync(vectorsUrl);
@@ -45,18 +46,6 @@ function hexBytes(hex: string): Uint8Array {
     { length: hex.length / 2 },
     (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16),
   );
-}
-
-/** Mulberry32: a small seeded PRNG for reproducible random inputs. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 Deno.test({

@@ -15,6 +15,7 @@ import {
   type WalkEntry,
   type WalkOptions,
 } from "../drive/storage_drive.ts";
+import { seededRandom } from "./seeded_random.ts";
 
 export type DriveOperation =
   | "info"
@@ -94,7 +95,7 @@ export class FaultyDrive implements StorageDrive {
   constructor(inner: StorageDrive, options: FaultyDriveOptions) {
     this.endpoint = inner.endpoint;
     this.#inner = inner;
-    this.#random = mulberry32(options.seed);
+    this.#random = seededRandom(options.seed);
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     for (const plan of options.plans ?? []) this.addFault(plan);
   }
@@ -321,16 +322,4 @@ function matches(plan: FaultPlan, operation: DriveOperation, path: string): bool
   const operationMatches = operations === "*" ||
     (Array.isArray(operations) ? operations.includes(operation) : operations === operation);
   return operationMatches && (plan.pathIncludes === undefined || path.includes(plan.pathIncludes));
-}
-
-/** Mulberry32: small, fast, seeded; good enough to pick faults. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
