@@ -11,6 +11,7 @@
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { seededBytes as bytesFrom, seededRandom } from "../src/testing/seeded_random.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -330,14 +331,5 @@ async function stopChild(child: Deno.ChildProcess, dataDir: string): Promise<voi
 }
 
 function seededBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  const words = new Uint32Array(bytes.buffer, 0, length >>> 2);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-  return bytes;
+  return bytesFrom(seededRandom(seed), length);
 }

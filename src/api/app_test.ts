@@ -62,6 +62,7 @@ import { parseTopology } from "../topology/mod.ts";
 import { openObjectLayer } from "../object/mod.ts";
 import { serveHttp } from "../platform/serve.ts";
 import { createApp } from "./app.ts";
+import { seededBytes as bytesFrom, seededRandom } from "../testing/seeded_random.ts";
 
 const accessKey = "AKIAAISTORTEST000001";
 const secretKey = "aistor-test-secret-key-0123456789abcdef";
@@ -158,17 +159,9 @@ function md5Base64(bytes: Uint8Array | string): string {
   return nodeCrypto.createHash("md5").update(bytes).digest("base64");
 }
 
-/** Seeded bytes (xorshift32), so a failure can be replayed from the printed seed. */
+/** Seeded bytes, so a failure can be replayed from the printed seed. */
 function seededBytes(seed: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
+  return bytesFrom(seededRandom(seed), length);
 }
 
 class Sha256 {

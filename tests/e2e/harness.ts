@@ -4,6 +4,7 @@
  * Tests skip, saying so, when the binary or a real client is missing.
  */
 import { S3Client } from "@aws-sdk/client-s3";
+import { seededBytes as bytesFrom, seededRandom } from "../../src/testing/seeded_random.ts";
 
 export const binaryPath = Deno.env.get("AISTOR_BIN") ??
   new URL("../../dist/aistor", import.meta.url).pathname;
@@ -149,17 +150,9 @@ export async function run(
   return decoder.decode(result.stdout);
 }
 
-/** Deterministic pseudo-random bytes (xorshift32) so failures reproduce from the printed seed. */
+/** Seeded bytes, so a failure reproduces from the printed seed. */
 export function seededBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
+  return bytesFrom(seededRandom(seed), length);
 }
 
 export async function md5Hex(bytes: Uint8Array): Promise<string> {
