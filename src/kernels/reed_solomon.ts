@@ -50,24 +50,7 @@ export class ReedSolomon {
    */
   encodeBlock(block: Uint8Array): Uint8Array[] {
     const shardBytes = this.shardLengthBytes(block.length);
-    const arena = kernels.arena();
-    const coef = arena.take(this.parityMatrix.length);
-    const shards = arena.take(this.totalShards * shardBytes);
-    const memory = kernels.map(arena);
-    memory.set(this.parityMatrix, coef);
-    memory.set(block, shards);
-    memory.fill(0, shards + block.length, shards + this.dataShards * shardBytes);
-    const parity = shards + this.dataShards * shardBytes;
-    kernels.exports.gf_matmul(
-      coef,
-      this.parityShards,
-      this.dataShards,
-      shardBytes,
-      shards,
-      shardBytes,
-      parity,
-      shardBytes,
-    );
+    const { memory, shards } = this.#encodeInWasm(block, shardBytes);
     return copyShards(memory, shards, shardBytes, this.totalShards);
   }
 
@@ -81,6 +64,13 @@ export class ReedSolomon {
   encodeBlockInto(block: Uint8Array, out: Uint8Array[]): Uint8Array[] {
     const shardBytes = this.shardLengthBytes(block.length);
     checkOutputs(out, this.totalShards, shardBytes, "encode into");
+    const { memory, shards } = this.#encodeInWasm(block, shardBytes);
+    copyShardsInto(memory, shards, shardBytes, out);
+    return out;
+  }
+
+  /** Copy the block into the shared wasm memory as zero-padded data shards and add parity. */
+  #encodeInWasm(block: Uint8Array, shardBytes: number): { memory: Uint8Array; shards: number } {
     const arena = kernels.arena();
     const coef = arena.take(this.parityMatrix.length);
     const shards = arena.take(this.totalShards * shardBytes);
@@ -99,8 +89,7 @@ export class ReedSolomon {
       parity,
       shardBytes,
     );
-    copyShardsInto(memory, shards, shardBytes, out);
-    return out;
+    return { memory, shards };
   }
 
   /** Parity for D given data shards of equal length; returns P fresh arrays (one new buffer). */
