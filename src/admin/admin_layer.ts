@@ -2,22 +2,12 @@
  * What the operations side needs from the object layer: storage info for health, metrics and
  * `admin info`; heal for `admin heal` and for drives that come back. `ServerPools` provides it.
  */
-import type { HealFormatResult, HealResult, StorageInfo } from "../object/mod.ts";
+import type { AdminObjectLayer, HealFormatResult, HealResult, StorageInfo } from "../object/mod.ts";
+import type { ObjectLayer } from "../object/object_layer.ts";
 
 export type { HealFormatResult, HealResult, StorageInfo };
 
-export interface AdminLayer {
-  storageInfo(): Promise<StorageInfo>;
-  healBucket(
-    bucket: string,
-    prefix: string,
-    onProgress: (result: HealResult) => void,
-    options?: { deep?: boolean },
-  ): Promise<{ objectsChecked: number; objectsHealed: number }>;
-  /** Format drives that lost it, then heal every bucket and object, reporting each object. */
-  healFormat(onProgress?: (result: HealResult) => void): Promise<HealFormatResult>;
-  listBuckets(): Promise<{ name: string }[]>;
-}
+export type AdminLayer = AdminObjectLayer & Pick<ObjectLayer, "listBuckets">;
 
 /** One erasure set as storageInfo() reports it: its drives and its own parity. */
 export interface SetLayout {

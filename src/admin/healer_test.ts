@@ -31,7 +31,7 @@ function slowLayer() {
       const counts = await layer.healBucket("b", "", onProgress ?? (() => {}));
       return { drivesFormatted: ["/d3"], bucketsHealed: 1, ...counts };
     },
-    listBuckets: () => Promise.resolve([{ name: "b" }]),
+    listBuckets: () => Promise.resolve([{ name: "b", created: new Date(0) }]),
   };
   return {
     layer,

@@ -57,7 +57,7 @@ function fakeLayer(
       const counts = await layer.healBucket("photos", "", onProgress ?? (() => {}));
       return { drivesFormatted: ["/d2"], bucketsHealed: 1, ...counts };
     },
-    listBuckets: () => Promise.resolve([{ name: "photos" }]),
+    listBuckets: () => Promise.resolve([{ name: "photos", created: new Date(0) }]),
   };
   return layer;
 }
