@@ -13,6 +13,7 @@
 import {
   encodeFramedBlockInto,
   ErasureWorkspace,
+  type ErasureWorkspacePool,
   framedShardLengthBytes,
   type ReedSolomon,
 } from "../kernels/mod.ts";
@@ -56,6 +57,12 @@ export interface EncodeOptions {
   maxSizeBytes: number;
   /** Bodies declared this large or larger use wasm workspaces (default `limits.putWorkspaceMinBytes`). */
   workspaceMinBytes?: number;
+  /**
+   * Workspaces reused across requests (one per object layer). With it every body of more than
+   * one block uses workspaces, taken from and given back to the pool; without it only bodies
+   * of `workspaceMinBytes` do, with workspaces of their own.
+   */
+  workspacePool?: ErasureWorkspacePool;
 }
 
 export interface EncodeResult {
@@ -76,10 +83,9 @@ export async function encodeToSinks(
   requireWriteQuorum(failures, options.writeQuorum);
   const offlineBefore = failures.map((failure) => failure !== undefined);
   const md5 = createHash("md5");
-  const encoder: BlockEncoder =
-    options.declaredSizeBytes >= (options.workspaceMinBytes ?? putWorkspaceMinBytes)
-      ? new WorkspaceEncoder(options.rs, options.blockSizeBytes)
-      : new PlainEncoder(options.rs, blockBufferBytes(options));
+  const encoder: BlockEncoder = usesWorkspaces(options)
+    ? new WorkspaceEncoder(options.rs, options.blockSizeBytes, options.workspacePool)
+    : new PlainEncoder(options.rs, blockBufferBytes(options));
   let sizeBytes = 0;
   let pending: Promise<void> = Promise.resolve();
   try {
@@ -147,6 +153,13 @@ async function writeFrames(
   }));
 }
 
+function usesWorkspaces(options: EncodeOptions): boolean {
+  const minBytes = options.workspacePool !== undefined
+    ? options.blockSizeBytes + 1
+    : options.workspaceMinBytes ?? putWorkspaceMinBytes;
+  return options.declaredSizeBytes >= minBytes;
+}
+
 /**
  * The block buffer: one block, or the declared size when the body fits in one block (most
  * objects are small). A body longer than declared refills it, and is then refused.
@@ -194,20 +207,25 @@ class PlainEncoder implements BlockEncoder {
 
 /**
  * Two erasure workspaces, used in turn: the body is copied straight into a workspace's wasm
- * memory and its frames are encoded there, lent as views of it (large bodies only: see
- * `limits.putWorkspaceMinBytes`). The workspace written two blocks ago is free again.
+ * memory and its frames are encoded there, lent as views of it. The workspace written two
+ * blocks ago is free again. Workspaces come from the pool, or are made for this body (large
+ * bodies only: see `limits.putWorkspaceMinBytes`).
  */
 class WorkspaceEncoder implements BlockEncoder {
   readonly #all: ErasureWorkspace[] = [];
   #at = -1;
 
-  constructor(readonly rs: ReedSolomon, readonly blockSizeBytes: number) {
+  constructor(
+    readonly rs: ReedSolomon,
+    readonly blockSizeBytes: number,
+    readonly pool: WorkspaceSource = new UnpooledWorkspaces(),
+  ) {
     checkTwoInFlight();
   }
 
   next(): Uint8Array {
     this.#at = (this.#at + 1) % putBlocksInFlightMax;
-    this.#all[this.#at] ??= new ErasureWorkspace(this.rs, this.blockSizeBytes);
+    this.#all[this.#at] ??= this.pool.acquire(this.rs, this.blockSizeBytes);
     return this.#all[this.#at].input;
   }
 
@@ -221,9 +239,25 @@ class WorkspaceEncoder implements BlockEncoder {
     return workspace.encodeFramed(block.length);
   }
 
-  release(): void {
-    // A wasm memory cannot be freed early; the GC reclaims the workspaces.
+  /** Back to the pool when no write may still read them; else (or with no pool) to the GC. */
+  release(framesIdle: boolean): void {
+    if (framesIdle) { for (const workspace of this.#all) this.pool.release(workspace); }
+    this.#all.length = 0;
   }
+}
+
+/** Where workspaces come from and go back to: an `ErasureWorkspacePool`, or none. */
+interface WorkspaceSource {
+  acquire(rs: ReedSolomon, blockBytesMax: number): ErasureWorkspace;
+  release(workspace: ErasureWorkspace): void;
+}
+
+/** No pool: a new workspace each time, dropped at release (a wasm memory cannot be freed early). */
+class UnpooledWorkspaces implements WorkspaceSource {
+  acquire(rs: ReedSolomon, blockBytesMax: number): ErasureWorkspace {
+    return new ErasureWorkspace(rs, blockBytesMax);
+  }
+  release(_workspace: ErasureWorkspace): void {}
 }
 
 function checkTwoInFlight(): void {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeFramedBlock, ReedSolomon } from "../kernels/mod.ts";
+import { encodeFramedBlock, ErasureWorkspacePool, ReedSolomon } from "../kernels/mod.ts";
 import { encodeToSinks, InlineSink, readBlocksInto } from "./erasure_encode.ts";
 import { bodyOf, sameBytes, seededBytes, seededRandom } from "./_support_test.ts";
 
@@ -84,6 +84,33 @@ function assertFramesOf(bytes: Uint8Array, sizeBytes: number, sinks: InlineSink[
     assert.ok(sameBytes(sink.bytes(), joined), `drive position ${position}`);
   });
 }
+
+Deno.test("with a workspace pool, multi-block bodies borrow two workspaces and give them back", async () => {
+  const pool = new ErasureWorkspacePool(4);
+  const bytes = seededBytes(seededRandom(seed), 3 * 1024 + 10);
+  for (let round = 1; round <= 2; round++) {
+    const sinks = [new InlineSink(), new InlineSink(), new InlineSink(), new InlineSink()];
+    const options = { ...encodeOptions(sinks, bytes.length), workspacePool: pool };
+    const result = await encodeToSinks(bodyOf(bytes, seededRandom(seed + round), 700), options);
+    assertFramesOf(bytes, result.sizeBytes, sinks);
+    assert.equal(pool.idleCount, 2, `round ${round}: both workspaces are back (and reused)`);
+  }
+  const small = seededBytes(seededRandom(seed), 1000);
+  const sinks = [new InlineSink(), new InlineSink(), new InlineSink(), new InlineSink()];
+  const options = { ...encodeOptions(sinks, small.length), workspacePool: pool };
+  assertFramesOf(small, (await encodeToSinks(bodyOf(small), options)).sizeBytes, sinks);
+  assert.equal(pool.idleCount, 2, "a one-block body uses the plain buffers");
+});
+
+Deno.test("after a failed write the pool's workspaces are not given back", async () => {
+  const pool = new ErasureWorkspacePool(4);
+  const sinks = [new KeepingSink(), new KeepingSink(1), new KeepingSink(), new KeepingSink()];
+  const bytes = seededBytes(seededRandom(seed), 3 * 1024);
+  const options = { ...encodeOptions(sinks, bytes.length), workspacePool: pool };
+  const result = await encodeToSinks(bodyOf(bytes, seededRandom(seed)), options);
+  assert.ok(result.failures[1] instanceof Error);
+  assert.equal(pool.idleCount, 0, "a timed-out write might still read them");
+});
 
 /** Keeps the frames it is lent (and copies of them); fails from write `failAt` on. */
 class KeepingSink {
