@@ -5,8 +5,8 @@
 import { assertEquals } from "../testing/assert.ts";
 import { kernels, preferredVariant, WasmKernels } from "./_wasm.ts";
 
-const seed = Number(Deno.env.get("TEST_SEED") ?? Date.now() % 2 ** 31);
-console.log(`_wasm_test seed ${seed} (rerun with TEST_SEED=${seed})`);
+const seed = Number(Deno.env.get("AISTOR_SEED") ?? Date.now() % 2 ** 31);
+console.log(`_wasm_test seed ${seed} (rerun with AISTOR_SEED=${seed})`);
 
 function randomBytes(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);

@@ -12,8 +12,8 @@ const fixtures = new URL("../../../shared/fixtures/minio/", import.meta.url);
 const haveFixtures = await Deno.stat(fixtures).then(() => true, () => false);
 if (!haveFixtures) console.log(`fixtures absent at ${fixtures.pathname}: fixture tests skipped`);
 
-const seed = Number(Deno.env.get("TEST_SEED") ?? Date.now() % 2 ** 31);
-console.log(`bitrot_test seed ${seed} (rerun with TEST_SEED=${seed})`);
+const seed = Number(Deno.env.get("AISTOR_SEED") ?? Date.now() % 2 ** 31);
+console.log(`bitrot_test seed ${seed} (rerun with AISTOR_SEED=${seed})`);
 
 const oracle = await WasmHighwayHash.loadModule();
 const hex = (bytes: Uint8Array) =>

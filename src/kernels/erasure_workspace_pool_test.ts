@@ -7,8 +7,8 @@ import { ReedSolomonErasure } from "@subspace/reed-solomon-erasure.wasm";
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
 import { ErasureWorkspacePool, ReedSolomon } from "./mod.ts";
 
-const seed = Number(Deno.env.get("TEST_SEED") ?? Date.now() % 2 ** 31);
-console.log(`erasure_workspace_pool_test seed ${seed} (rerun with TEST_SEED=${seed})`);
+const seed = Number(Deno.env.get("AISTOR_SEED") ?? Date.now() % 2 ** 31);
+console.log(`erasure_workspace_pool_test seed ${seed} (rerun with AISTOR_SEED=${seed})`);
 
 const oracle = await ReedSolomonErasure.fromCurrentDirectory();
 

@@ -21,8 +21,8 @@ import { kernels } from "./_wasm.ts";
 import { kernelCallMaxBytes } from "../limits.ts";
 import { randomSource } from "../testing/seeded_random.ts";
 
-const seed = Number(Deno.env.get("TEST_SEED") ?? Date.now() % 2 ** 31);
-console.log(`erasure_workspace_test seed ${seed} (rerun with TEST_SEED=${seed})`);
+const seed = Number(Deno.env.get("AISTOR_SEED") ?? Date.now() % 2 ** 31);
+console.log(`erasure_workspace_test seed ${seed} (rerun with AISTOR_SEED=${seed})`);
 
 const rsOracle = await ReedSolomonErasure.fromCurrentDirectory();
 const hashOracle = await WasmHighwayHash.loadModule();

@@ -177,8 +177,8 @@ function modelEntries(
 
 const latestIsObject = (versions: Version[]) => versions[0].kind === "object";
 
-const seed = Number(Deno.env.get("LIST_SEED") ?? Date.now() % 1_000_000);
-console.log(`list_test seed: ${seed} (replay with LIST_SEED=${seed})`);
+const seed = Number(Deno.env.get("AISTOR_SEED") ?? Date.now() % 1_000_000);
+console.log(`list_test seed: ${seed} (replay with AISTOR_SEED=${seed})`);
 const fixture = buildFixture(seed, 2000);
 
 /** Each query is paged with each page size; small pages only where the walk is short. */

@@ -62,8 +62,8 @@ async function getBytes(client: S3Client, key: string): Promise<Uint8Array | und
 }
 
 function seedOf(name: string): number {
-  const seed = Number(Deno.env.get("AISTOR_TEST_SEED") ?? Date.now() % 100_000);
-  console.log(`${name}: seed ${seed} (AISTOR_TEST_SEED to repeat)`);
+  const seed = Number(Deno.env.get("AISTOR_SEED") ?? Date.now() % 100_000);
+  console.log(`${name}: seed ${seed} (AISTOR_SEED to repeat)`);
   return seed;
 }
 
