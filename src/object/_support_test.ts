@@ -3,6 +3,7 @@
  * body streams cut into uneven chunks, and reading a body back.
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
+import type { ErasureWorkspacePool } from "../kernels/mod.ts";
 import { MemoryDrive } from "../testing/memory_drive.ts";
 import { randomUuid } from "../platform/crypto.ts";
 import { ErasureSet } from "./erasure_set.ts";
@@ -66,7 +67,12 @@ export async function memoryDrives(
 
 export function makeSet(
   drives: StorageDrive[],
-  options: { standardParity?: number; rrsParity?: number; clock?: { nowNs(): bigint } } = {},
+  options: {
+    standardParity?: number;
+    rrsParity?: number;
+    clock?: { nowNs(): bigint };
+    workspacePool?: ErasureWorkspacePool;
+  } = {},
 ): ErasureSet {
   return new ErasureSet({
     drives,
@@ -78,6 +84,7 @@ export function makeSet(
     locks: new NamespaceLocks({ timeoutMs: 5_000 }),
     clock: options.clock ?? steppingClock(),
     randomUuid,
+    ...(options.workspacePool === undefined ? {} : { workspacePool: options.workspacePool }),
   });
 }
 

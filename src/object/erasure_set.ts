@@ -36,6 +36,7 @@ import type {
 import { storedVersionId } from "./object_info.ts";
 import { encodeDirObject } from "./placement.ts";
 import { putObject } from "./put_object.ts";
+import type { ErasureWorkspacePool } from "../kernels/mod.ts";
 import { type SetContext, systemVolume } from "./set_context.ts";
 import { updateObjectMetadata } from "./update_metadata.ts";
 
@@ -53,6 +54,8 @@ export interface ErasureSetOptions {
   locks: NamespaceLocks;
   clock: { nowNs(): bigint };
   randomUuid: () => string;
+  /** Erasure workspaces shared by the PUTs of every set of the layer (see `SetContext`). */
+  workspacePool?: ErasureWorkspacePool;
 }
 
 type Versioned = { versioning: VersioningState };
@@ -81,6 +84,7 @@ export class ErasureSet {
       clock: options.clock,
       randomUuid: options.randomUuid,
       queueHeal: (bucket, path, versionId) => this.#queueHeal(bucket, path, versionId),
+      ...(options.workspacePool === undefined ? {} : { workspacePool: options.workspacePool }),
     };
   }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ErasureWorkspacePool } from "../kernels/mod.ts";
 import { decodeXlMeta } from "../metadata/xl_meta.ts";
 import { ObjectError } from "./object_layer.ts";
 import {
@@ -545,5 +546,30 @@ Deno.test("deleteObject() asks the guard under the key's lock and keeps the vers
     guard: () => assert.fail("no version is removed by a delete marker"),
   });
   assert.equal(marker.deleteMarker, true);
+  await set.close();
+});
+
+Deno.test("PUTs of a set with a workspace pool borrow its workspaces, give them back, and read back", async () => {
+  const random = seededRandom(seed + 40);
+  const pool = new ErasureWorkspacePool();
+  const set = makeSet(await memoryDrives(6), { workspacePool: pool });
+  const sizes = [3 * MiB + 777, MiB + 1, 2 * MiB, 5 * MiB - 3];
+  for (const [index, sizeBytes] of sizes.entries()) {
+    const bytes = seededBytes(random, sizeBytes);
+    const info = await set.putObject("bucket", `obj${index}`, bodyOf(bytes, random), {
+      sizeBytes,
+      metadata: {},
+      versioning: "Unversioned",
+    });
+    assert.equal(info.etag, await md5HexOf(bytes), `ETag of the ${sizeBytes}-byte object`);
+    // Two workspaces per multi-block PUT, the same two every time: the pool never grows.
+    assert.equal(pool.idleCount, 2, `idle workspaces after the ${sizeBytes}-byte PUT`);
+  }
+  for (const [index, sizeBytes] of sizes.entries()) {
+    const reader = await set.getObject("bucket", `obj${index}`, { versioning: "Unversioned" });
+    const back = await readBody(reader.body);
+    assert.equal(back.length, sizeBytes);
+    assert.equal(await md5HexOf(back), reader.info.etag);
+  }
   await set.close();
 });

@@ -19,6 +19,7 @@ import {
   staleUploadCleanupIntervalMs,
 } from "../limits.ts";
 import type { Topology } from "../topology/mod.ts";
+import { ErasureWorkspacePool } from "../kernels/mod.ts";
 import { ErasureSet } from "./erasure_set.ts";
 import { NamespaceLocks } from "./namespace_lock.ts";
 import { ServerPools } from "./pools.ts";
@@ -82,6 +83,7 @@ export async function openObjectLayer(options: OpenObjectLayerOptions): Promise<
   const tmpCleanupFailed = await cleanupTmp(slots);
   // Step 4: sets and pools.
   const locks = new NamespaceLocks({ timeoutMs: namespaceLockTimeoutMs });
+  const workspacePool = new ErasureWorkspacePool();
   const pools = formats.drives.map((sets, poolIndex) =>
     new PoolSets(
       poolIndex,
@@ -96,6 +98,7 @@ export async function openObjectLayer(options: OpenObjectLayerOptions): Promise<
           locks,
           clock: options.clock,
           randomUuid: options.randomUuid,
+          workspacePool,
         })
       ),
       formats.deploymentId,

@@ -2,7 +2,7 @@
  * PutObject on one erasure set (spec §8.1): stage shards (or inline frames), then commit
  * under the write lock. The same staging is used by PutObjectPart (`stageShards`).
  */
-import { ReedSolomon } from "../kernels/mod.ts";
+import { type ErasureWorkspacePool, ReedSolomon } from "../kernels/mod.ts";
 import type { ShardFileWriter } from "../drive/storage_drive.ts";
 import {
   blockSizeBytes,
@@ -186,7 +186,10 @@ export async function stageShards(
   const rs = new ReedSolomon(layout.geometry.dataShards, layout.geometry.parityShards);
   if (options.inline) {
     const sinks = layout.online.map((isOnline) => (isOnline ? new InlineSink() : null));
-    const encoded = await encodeToSinks(body, sinkOptions(rs, layout, sinks, options));
+    const encoded = await encodeToSinks(
+      body,
+      sinkOptions(rs, layout, sinks, options, ctx.workspacePool),
+    );
     return { encoded, failures: encoded.failures, inline: sinks };
   }
   const sizeHint = framedFileSizeBytes(layout.geometry, options.declaredSizeBytes);
@@ -199,7 +202,10 @@ export async function stageShards(
     }
   }));
   try {
-    const encoded = await encodeToSinks(body, sinkOptions(rs, layout, writers, options));
+    const encoded = await encodeToSinks(
+      body,
+      sinkOptions(rs, layout, writers, options, ctx.workspacePool),
+    );
     const failures = await closeWriters(writers, encoded.failures);
     const healthy = failures.filter((failure) => failure === undefined).length;
     if (healthy < layout.writeQuorum) {
@@ -220,6 +226,7 @@ function sinkOptions(
   layout: Layout,
   sinks: (ShardSink | null)[],
   options: { declaredSizeBytes: number; maxSizeBytes: number },
+  workspacePool: ErasureWorkspacePool | undefined,
 ) {
   return {
     rs,
@@ -229,6 +236,7 @@ function sinkOptions(
     writeQuorum: layout.writeQuorum,
     declaredSizeBytes: options.declaredSizeBytes,
     maxSizeBytes: options.maxSizeBytes,
+    ...(workspacePool === undefined ? {} : { workspacePool }),
   };
 }
 

@@ -3,6 +3,7 @@
  * settings, locks, and the injected clock and randomness. Passed explicitly; no module state.
  */
 import type { StorageDrive } from "../drive/storage_drive.ts";
+import type { ErasureWorkspacePool } from "../kernels/mod.ts";
 import type { NamespaceLocks } from "./namespace_lock.ts";
 
 export interface SetContext {
@@ -15,6 +16,12 @@ export interface SetContext {
   randomUuid: () => string;
   /** Ask for a background heal of an object (never blocks; dropped when the queue is full). */
   queueHeal: (bucket: string, path: string, versionId?: string) => void;
+  /**
+   * Erasure workspaces PUTs borrow and give back (one pool per object layer). Without it a PUT
+   * of less than `limits.putWorkspaceMinBytes` encodes in plain buffers, a larger one in
+   * workspaces of its own.
+   */
+  workspacePool?: ErasureWorkspacePool;
 }
 
 /** Volume of internal objects, multipart uploads and staging (spec §1.1). */
