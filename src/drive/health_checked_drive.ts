@@ -14,6 +14,7 @@ import {
   DriveError,
   type DriveInfo,
   type RenameDataOptions,
+  type ShardFileReader,
   type ShardFileWriter,
   type StorageDrive,
   type VolumeInfo,
@@ -256,6 +257,18 @@ export class HealthCheckedDrive implements StorageDrive {
 
   readFile(volume: string, path: string, offset: number, length: number): Promise<Uint8Array> {
     return this.#call("readFile", () => this.#inner.readFile(volume, path, offset, length));
+  }
+
+  /** The open and every read are calls like `readFile` (timeouts, offline); close passes through. */
+  async openShardReader(volume: string, path: string): Promise<ShardFileReader> {
+    const reader = await this.#call(
+      "openShardReader",
+      () => this.#inner.openShardReader(volume, path),
+    );
+    return {
+      read: (offset, length) => this.#call("readFile", () => reader.read(offset, length)),
+      close: () => reader.close(),
+    };
   }
 
   statFile(volume: string, path: string): Promise<{ sizeBytes: number; modTime: Date }> {

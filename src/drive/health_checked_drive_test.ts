@@ -20,6 +20,12 @@ function scriptedDrive(endpoint: string) {
             id: "x",
           });
         }
+        if (name === "openShardReader") {
+          return Promise.resolve({
+            read: () => answer("read"),
+            close: () => Promise.resolve(),
+          });
+        }
         if (name === "createShardFile") {
           return Promise.resolve({
             write: () => answer("write"),
@@ -217,4 +223,21 @@ Deno.test("acceptUnformatted() lets a wiped drive back in so that a heal can for
   assertEquals(await drive.acceptUnformatted(), "online");
   id = "uuid-3"; // formatted by the heal: the new identity is kept from now on
   assertEquals((await drive.info()).id, "uuid-3");
+});
+
+Deno.test("shard readers time out like readFile, mark the drive offline, and then fail fast", async () => {
+  const { drive: inner, state } = scriptedDrive("/d9");
+  const drive = wrap(inner);
+  const reader = await drive.openShardReader("b", "k/dd/part.1");
+  assertEquals(await reader.read(0, 3), new Uint8Array([1, 2, 3]));
+  state.mode = "hang";
+  const error = await assertRejects(() => reader.read(3, 3), DriveError, "within 50 ms");
+  assertEquals((error as DriveError).code, "DriveOffline");
+  assertEquals(drive.state, "offline");
+  drive.close();
+  const callsBefore = state.calls;
+  await assertRejects(() => reader.read(0, 3), DriveError, "offline");
+  await assertRejects(() => drive.openShardReader("b", "k/dd/part.1"), DriveError, "offline");
+  assertEquals(state.calls, callsBefore);
+  await reader.close();
 });

@@ -35,6 +35,7 @@ import {
   type DriveErrorCode,
   type DriveInfo,
   type RenameDataOptions,
+  type ShardFileReader,
   type ShardFileWriter,
   type StorageDrive,
   type VolumeInfo,
@@ -291,6 +292,21 @@ export class LocalDrive implements StorageDrive {
     } finally {
       await file?.close().catch(() => {});
     }
+  }
+
+  async openShardReader(volume: string, path: string): Promise<ShardFileReader> {
+    this.#check(volume, path);
+    let file: fs.OpenFile;
+    try {
+      file = await fs.openFile(this.#abs(volume, path), "read");
+    } catch (error) {
+      throw await this.#fail(error, volume, `open ${path}`);
+    }
+    return new LocalShardReader(
+      file,
+      { endpoint: this.endpoint, path },
+      (error) => this.#fail(error, volume, `read ${path}`),
+    );
   }
 
   async statFile(volume: string, path: string): Promise<{ sizeBytes: number; modTime: Date }> {
@@ -700,5 +716,44 @@ function checkRange(offset: number, length: number): void {
     throw new RangeError(
       `readFile: offset ${offset} and length ${length} must be whole numbers ≥ 0`,
     );
+  }
+}
+
+/** One open file handle of `LocalDrive.openShardReader`, read with positional reads. */
+class LocalShardReader implements ShardFileReader {
+  #closed = false;
+
+  constructor(
+    readonly file: fs.OpenFile,
+    readonly where: { endpoint: string; path: string },
+    readonly fail: (error: unknown) => Promise<DriveError>,
+  ) {}
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    checkRange(offset, length);
+    const { endpoint, path } = this.where;
+    if (this.#closed) throw new Error(`Bug: a read of ${path} after its reader was closed`);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.file.read(offset, length);
+    } catch (error) {
+      throw await this.fail(error);
+    }
+    if (bytes.length < length) {
+      throw new DriveError(
+        "FileCorrupt",
+        endpoint,
+        `Cannot read ${length} bytes at ${offset} of ${path}: the file ends after ${
+          offset + bytes.length
+        }`,
+      );
+    }
+    return bytes;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.file.close().catch(() => {});
   }
 }

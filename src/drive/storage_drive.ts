@@ -97,6 +97,18 @@ export interface ShardFileWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * A shard file opened once for the reads of one GET: positional reads of one file, closed by
+ * its user on every path (end, error, cancel). It reads the file it opened even if the path is
+ * renamed or removed meanwhile (a file handle, as in POSIX).
+ */
+export interface ShardFileReader {
+  /** Read `length` bytes at `offset`; FileCorrupt if the file is shorter. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Release the file; later reads fail. Never throws; a second call does nothing. */
+  close(): Promise<void>;
+}
+
 export interface StorageDrive {
   /** The drive as the user named it (a path, later a URL), for messages and metrics. */
   readonly endpoint: string;
@@ -128,6 +140,11 @@ export interface StorageDrive {
   createShardFile(volume: string, path: string, sizeBytes: number): Promise<ShardFileWriter>;
   /** Read `length` bytes at `offset` of a file; FileCorrupt if the file is shorter. */
   readFile(volume: string, path: string, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Open a file for many `readFile`-like reads (one open per GET instead of one per frame);
+   * FileNotFound / VolumeNotFound / DriveOffline as `readFile` reports them.
+   */
+  openShardReader(volume: string, path: string): Promise<ShardFileReader>;
   /** Size in bytes of a file; FileNotFound if absent. */
   statFile(volume: string, path: string): Promise<{ sizeBytes: number; modTime: Date }>;
 

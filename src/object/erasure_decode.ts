@@ -6,6 +6,7 @@
  * Sources are indexed by 0-based shard index (EcIndex - 1), taken from each drive's stored
  * xl.meta, never from a recomputed order. Memory: one block (D + P frames) at a time.
  */
+import type { ShardFileReader } from "../drive/storage_drive.ts";
 import { bitrotKey, highwayHash256Batch, type ReedSolomon } from "../kernels/mod.ts";
 import { bitrotHashBytes } from "../limits.ts";
 import { blockLayout, type Geometry } from "./erasure_geometry.ts";
@@ -16,6 +17,30 @@ import { describeError } from "./quorum.ts";
 /** One shard's framed bytes for a part: a file on a drive or an inline value. */
 export interface ShardSource {
   readFrame(offset: number, length: number): Promise<Uint8Array>;
+  /** Release what reading took (an open file); never throws. Reads after it fail. */
+  close?(): Promise<void>;
+}
+
+/**
+ * A shard file read through one reader, opened at the first read (a shard that is never read,
+ * as parity usually is, costs no open) and released by `close()`, which waits for an open in
+ * progress. An open that failed fails every read with its error.
+ */
+export function readerSource(open: () => Promise<ShardFileReader>): ShardSource {
+  let opened: Promise<ShardFileReader> | undefined;
+  let closed = false;
+  return {
+    async readFrame(offset, length) {
+      if (closed) throw new Error("Bug: a shard read after its source was closed");
+      opened ??= open();
+      return await (await opened).read(offset, length);
+    },
+    async close() {
+      closed = true;
+      const reader = await opened?.catch(() => undefined);
+      await reader?.close();
+    },
+  };
 }
 
 export function inlineSource(bytes: Uint8Array): ShardSource {
@@ -84,6 +109,11 @@ export class BlockDecoder {
     const shards = await this.#readShards(layout, this.geometry.dataShards);
     if (shards.every((shard) => shard !== null)) return shards as Uint8Array[];
     return this.rs.reconstruct(shards, { dataOnly: false });
+  }
+
+  /** Close every source (open shard files); never throws. */
+  async close(): Promise<void> {
+    await Promise.all(this.sources.map((source) => source?.close?.().catch(() => {})));
   }
 
   /** Shard indexes found missing or corrupt so far. */
@@ -262,11 +292,20 @@ async function* rangeBlocks(
   const slices = rangeSlices(parts, range, blockSizeBytes);
   let next = slices.next();
   let pending = next.done ? undefined : read(next.value);
-  while (pending !== undefined) {
-    const current = await pending;
-    next = slices.next();
-    pending = next.done ? undefined : read(next.value);
-    if ("error" in current) throw current.error;
-    yield* current.pieces;
+  try {
+    while (pending !== undefined) {
+      const currentPart = next.value!.part;
+      const current = await pending;
+      next = slices.next();
+      pending = next.done ? undefined : read(next.value);
+      // A part whose last block is in hand has no read left: its files are closed now.
+      if (next.done || next.value.part !== currentPart) await currentPart.decoder.close();
+      if ("error" in current) throw current.error;
+      yield* current.pieces;
+    }
+  } finally {
+    // On every way out (end, error, cancelled body): let the read-ahead settle, then close.
+    await pending;
+    await Promise.all(parts.map((part) => part.decoder.close()));
   }
 }

@@ -573,3 +573,27 @@ Deno.test("PUTs of a set with a workspace pool borrow its workspaces, give them 
   }
   await set.close();
 });
+
+Deno.test("getObject() on MemoryDrives leaves no shard reader open after a full read or a cancel", async () => {
+  const random = seededRandom(seed + 41);
+  const drives = await memoryDrives(4);
+  const set = makeSet(drives);
+  const sizeBytes = 3 * MiB + 99;
+  const bytes = seededBytes(random, sizeBytes);
+  await set.putObject("bucket", "obj", bodyOf(bytes, random), {
+    sizeBytes,
+    metadata: {},
+    versioning: "Unversioned",
+  });
+  const openReaders = () => drives.reduce((sum, drive) => sum + drive.openShardReaders, 0);
+  const full = await set.getObject("bucket", "obj", { versioning: "Unversioned" });
+  assert.ok(sameBytes(await readBody(full.body), bytes));
+  assert.equal(openReaders(), 0, "after a full read");
+  const partial = await set.getObject("bucket", "obj", { versioning: "Unversioned" });
+  const reader = partial.body.getReader();
+  await reader.read();
+  assert.equal(openReaders(), 2, "the two data shard files are open while the body is read");
+  await reader.cancel();
+  assert.equal(openReaders(), 0, "after a cancel");
+  await set.close();
+});

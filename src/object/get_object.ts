@@ -9,6 +9,7 @@ import { inlineKey } from "./commit.ts";
 import {
   BlockDecoder,
   inlineSource,
+  readerSource,
   type ReadPart,
   type ShardSource,
   streamRange,
@@ -196,6 +197,7 @@ export function shardSources(
   return sources;
 }
 
+/** The shard file, opened once at its first read and closed with the decoder. */
 function fileSource(drive: StorageDrive, volume: string, path: string): ShardSource {
-  return { readFrame: (offset, length) => drive.readFile(volume, path, offset, length) };
+  return readerSource(() => drive.openShardReader(volume, path));
 }

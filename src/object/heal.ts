@@ -11,7 +11,7 @@ import { addVersion, deleteVersion, encodeXlMeta } from "../metadata/xl_meta.ts"
 import type { ObjectVersion, Version, XlMeta } from "../metadata/types.ts";
 import { bitrotHashBytes } from "../limits.ts";
 import { inlineKey } from "./commit.ts";
-import { BlockDecoder, type ShardSource } from "./erasure_decode.ts";
+import { BlockDecoder, readerSource, type ShardSource } from "./erasure_decode.ts";
 import { InlineSink } from "./erasure_encode.ts";
 import { blockCount, framedFileSizeBytes, type Geometry } from "./erasure_geometry.ts";
 import { inlineDataKey } from "./object_info.ts";
@@ -208,12 +208,14 @@ async function shardIntact(
     } catch {
       return false;
     }
-    source = {
-      readFrame: (offset, length) => drive.readFile(input.volume, input.path, offset, length),
-    };
+    source = readerSource(() => drive.openShardReader(input.volume, input.path));
   }
   if (!input.deep) return true;
-  return await framesVerify(source, input.geometry, input.partSizeBytes);
+  try {
+    return await framesVerify(source, input.geometry, input.partSizeBytes);
+  } finally {
+    await source.close?.();
+  }
 }
 
 /** Every frame of one shard stream matches its HighwayHash (the deep check). */
@@ -308,6 +310,7 @@ async function rebuildShards(
           await writeTargetFrames(sinks, shards, shardIndexOf, failed);
         }
       } finally {
+        await decoder.close();
         await Promise.all(
           sinks.map((sink) => (failed.has(sink.position) ? sink.abort() : sink.finish())),
         );

@@ -149,6 +149,32 @@ export function driveContract(name: string, makeDrive: () => Promise<ContractDri
     await assertDriveError(drive.statFile(".minio.sys", "tmp/u1/dd"), "IsDirectory");
   });
 
+  test("openShardReader() reads ranges of one file until closed, even after its path is removed", async (drive) => {
+    const writer = await drive.createShardFile(".minio.sys", "tmp/u1/dd/part.1", 10);
+    await writer.write(text("0123456789"));
+    await writer.close();
+    const reader = await drive.openShardReader(".minio.sys", "tmp/u1/dd/part.1");
+    try {
+      const [a, b, empty] = await Promise.all([
+        reader.read(0, 4),
+        reader.read(6, 4),
+        reader.read(10, 0),
+      ]);
+      assert.equal(decode(a), "0123");
+      assert.equal(decode(b), "6789");
+      assert.equal(empty.length, 0);
+      await assertDriveError(reader.read(5, 6), "FileCorrupt");
+      await drive.deletePath(".minio.sys", "tmp/u1", { recursive: true });
+      assert.equal(decode(await reader.read(2, 3)), "234", "an open reader keeps its file");
+    } finally {
+      await reader.close();
+    }
+    await reader.close();
+    await assert.rejects(reader.read(0, 1), "a closed reader reads nothing");
+    await assertDriveError(drive.openShardReader(".minio.sys", "tmp/u1/dd/part.1"), "FileNotFound");
+    await assertDriveError(drive.openShardReader("nobucket", "obj/dd/part.1"), "VolumeNotFound");
+  });
+
   test("createShardFile() refuses an existing file (exclusive create)", async (drive) => {
     const writer = await drive.createShardFile(".minio.sys", "tmp/u1/part.1", -1);
     await writer.close();

@@ -9,6 +9,7 @@ import {
   type DriveErrorCode,
   type DriveInfo,
   type RenameDataOptions,
+  type ShardFileReader,
   type ShardFileWriter,
   type StorageDrive,
   type VolumeInfo,
@@ -31,6 +32,7 @@ export type DriveOperation =
   | "shardWrite"
   | "shardClose"
   | "readFile"
+  | "openShardReader"
   | "statFile"
   | "renameData"
   | "renamePath"
@@ -184,6 +186,23 @@ export class FaultyDrive implements StorageDrive {
       "readFile",
       await this.#inner.readFile(volume, path, offset, length),
     );
+  }
+
+  /**
+   * The open is judged as "openShardReader"; each read of the reader as a "readFile" call
+   * (faults, latency, bit flips and the offline switch apply to it as to `readFile`).
+   */
+  async openShardReader(volume: string, path: string): Promise<ShardFileReader> {
+    const where = `${volume}/${path}`;
+    await this.#enter("openShardReader", where);
+    const reader = await this.#inner.openShardReader(volume, path);
+    return {
+      read: async (offset, length) => {
+        const verdict = await this.#enter("readFile", where);
+        return this.#maybeFlip(verdict, "readFile", await reader.read(offset, length));
+      },
+      close: () => reader.close(),
+    };
   }
 
   async statFile(volume: string, path: string): Promise<{ sizeBytes: number; modTime: Date }> {

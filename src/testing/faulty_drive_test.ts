@@ -145,3 +145,29 @@ Deno.test("FaultyDrive delays calls by the planned latency", async () => {
   await drive.readAll("bucket", "file");
   assert.deepEqual(waits, [250]);
 });
+
+Deno.test("FaultyDrive applies readFile plans and the offline switch to the reads of a shard reader", async () => {
+  const drive = await driveWithBucket(
+    new FaultyDrive(new MemoryDrive("m"), {
+      seed: seed(),
+      plans: [
+        { operation: "readFile", bitFlip: true, times: 1 },
+        { operation: "readFile", error: "FileCorrupt", afterCalls: 1, times: 1 },
+      ],
+    }),
+  );
+  const original = text("0123456789abcdef");
+  const reader = await drive.openShardReader("bucket", "file");
+  try {
+    const flipped = await reader.read(0, 16);
+    assert.notDeepEqual(flipped, original, "the first read has a flipped bit");
+    await assertDriveError(reader.read(0, 16), "FileCorrupt");
+    assert.deepEqual(await reader.read(0, 16), original, "plans used up: reads are intact");
+    assert.equal(drive.injected.get("readFile"), 2);
+    drive.setOffline(true);
+    await assertDriveError(reader.read(0, 1), "DriveOffline");
+    await assertDriveError(drive.openShardReader("bucket", "file"), "DriveOffline");
+  } finally {
+    await reader.close();
+  }
+});

@@ -22,6 +22,7 @@ import {
   DriveError,
   type DriveInfo,
   type RenameDataOptions,
+  type ShardFileReader,
   type ShardFileWriter,
   type StorageDrive,
   type VolumeInfo,
@@ -59,6 +60,7 @@ export class MemoryDrive implements StorageDrive {
   readonly #now: () => Date;
   readonly #capacityBytes: number;
   #usedBytes = 0;
+  #openReaders = 0;
 
   constructor(readonly endpoint: string, options: MemoryDriveOptions = {}) {
     this.#now = options.now ?? (() => new Date());
@@ -181,6 +183,22 @@ export class MemoryDrive implements StorageDrive {
       const file: MemoryFile = { kind: "file", chunks: [], sizeBytes: 0, modTime: this.#now() };
       parent.children.set(name, file);
       return new MemoryShardWriter({ drive: this, file, parent, name, sizeBytes, path });
+    });
+  }
+
+  /** Readers opened by `openShardReader` and not closed yet (tests check that none leak). */
+  get openShardReaders(): number {
+    return this.#openReaders;
+  }
+
+  openShardReader(volume: string, path: string): Promise<ShardFileReader> {
+    return this.#run(() => {
+      this.#check(volume, path);
+      const file = this.#file(volume, path, `open ${path}`);
+      this.#openReaders++;
+      return new MemoryShardReader(file, { endpoint: this.endpoint, path }, () => {
+        this.#openReaders--;
+      });
     });
   }
 
@@ -481,6 +499,42 @@ interface MemoryShardWriterParts {
   name: string;
   sizeBytes: number;
   path: string;
+}
+
+/** The file node itself, held like a file handle: a rename or delete of its path does not affect it. */
+class MemoryShardReader implements ShardFileReader {
+  #closed = false;
+
+  constructor(
+    readonly file: MemoryFile,
+    readonly where: { endpoint: string; path: string },
+    readonly onClose: () => void,
+  ) {}
+
+  read(offset: number, length: number): Promise<Uint8Array> {
+    return Promise.resolve().then(() => {
+      checkRange(offset, length);
+      const { endpoint, path } = this.where;
+      if (this.#closed) throw new Error(`Bug: a read of ${path} after its reader was closed`);
+      const bytes = bytesOf(this.file);
+      if (offset + length > bytes.length) {
+        throw new DriveError(
+          "FileCorrupt",
+          endpoint,
+          `Cannot read ${length} bytes at ${offset} of ${path}: the file ends at ${bytes.length}`,
+        );
+      }
+      return bytes.slice(offset, offset + length);
+    });
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.onClose();
+    }
+    return Promise.resolve();
+  }
 }
 
 class MemoryShardWriter implements ShardFileWriter {
