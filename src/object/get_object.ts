@@ -35,14 +35,19 @@ export interface ReadOptions extends GetObjectOptions {
   versioning: VersioningState;
 }
 
-/** Metadata of the requested version, chosen under the read lock; queues a heal for stale drives. */
-export async function resolveVersion(
+/**
+ * The one preamble of reads and in-place updates: under the key's lock (`mode`), read every
+ * drive's xl.meta, pick the requested version by quorum (NoSuchKey / NoSuchVersion /
+ * ReadQuorum as `pickVersion` throws them), and run `body` with both before unlocking.
+ */
+export async function withPickedVersion<T>(
   ctx: SetContext,
-  bucket: string,
-  path: string,
-  options: ReadOptions,
-): Promise<{ found: DriveMetas; picked: PickedVersion }> {
-  const unlock = await ctx.locks.lock(objectResource(bucket, path), "read");
+  target: { bucket: string; path: string; mode: "read" | "write" },
+  options: { versionId?: string; versioning: VersioningState },
+  body: (found: DriveMetas, picked: PickedVersion) => Promise<T> | T,
+): Promise<T> {
+  const { bucket, path } = target;
+  const unlock = await ctx.locks.lock(objectResource(bucket, path), target.mode);
   try {
     const found = await readAllMetadata(ctx.drives, bucket, path);
     const picked = pickVersion(found, {
@@ -51,14 +56,26 @@ export async function resolveVersion(
       allowDeleteMarker: false,
       what: `${bucket}/${path}`,
     });
+    return await body(found, picked);
+  } finally {
+    unlock();
+  }
+}
+
+/** Metadata of the requested version, chosen under the read lock; queues a heal for stale drives. */
+export async function resolveVersion(
+  ctx: SetContext,
+  bucket: string,
+  path: string,
+  options: ReadOptions,
+): Promise<{ found: DriveMetas; picked: PickedVersion }> {
+  return await withPickedVersion(ctx, { bucket, path, mode: "read" }, options, (found, picked) => {
     const stale = picked.copies.some((copy, position) =>
       copy === undefined && found.states[position] !== "offline"
     );
     if (stale) ctx.queueHeal(bucket, path, picked.version.versionId);
     return { found, picked };
-  } finally {
-    unlock();
-  }
+  });
 }
 
 export async function getObjectInfo(

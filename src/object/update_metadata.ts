@@ -11,15 +11,14 @@ import {
   buildMetaUser,
   encodeTags,
   metaUserValue,
-  storedVersionId,
   taggingKey,
   toObjectInfo,
 } from "./object_info.ts";
 import { ObjectError, type ObjectInfo, type VersioningState } from "./object_layer.ts";
 import { onAllDrives, requireQuorum, writeQuorum } from "./quorum.ts";
-import { pickVersion, readAllMetadata } from "./read_metadata.ts";
+import { withPickedVersion } from "./get_object.ts";
 import { decodeDirObject } from "./placement.ts";
-import { objectResource, type SetContext } from "./set_context.ts";
+import type { SetContext } from "./set_context.ts";
 
 export async function updateObjectMetadata(
   ctx: SetContext,
@@ -37,15 +36,8 @@ export async function updateObjectMetadata(
     patchMetaUser?: (metaUser: ReadonlyMap<string, string>) => Map<string, string>;
   },
 ): Promise<ObjectInfo> {
-  const unlock = await ctx.locks.lock(objectResource(bucket, path), "write");
-  try {
-    const found = await readAllMetadata(ctx.drives, bucket, path);
-    const picked = pickVersion(found, {
-      ...(options.versionId === undefined ? {} : { versionId: storedVersionId(options.versionId) }),
-      versioning: options.versioning,
-      allowDeleteMarker: false,
-      what: `${bucket}/${path}`,
-    });
+  const target = { bucket, path, mode: "write" as const };
+  return await withPickedVersion(ctx, target, options, async (found, picked) => {
     if (picked.version.kind !== "object") {
       throw new ObjectError("MethodNotAllowed", `Cannot update ${bucket}/${path}: legacy version`);
     }
@@ -84,9 +76,7 @@ export async function updateObjectMetadata(
         isLatest: picked.isLatest,
       },
     );
-  } finally {
-    unlock();
-  }
+  });
 }
 
 /** The version's MetaUsr with metadata replaced and/or tags replaced; etag always kept. */
