@@ -72,10 +72,13 @@ export const namespaceLockTimeoutMs = 30_000;
 export const putBlocksInFlightMax = 2;
 
 /**
- * PUT bodies declared at least this large are encoded in two wasm workspaces of their own (no
- * copies in and out of wasm memory: ~13% less CPU per MiB); smaller ones in reused plain
- * buffers, because each workspace is a wasm memory the GC reclaims late (900 PUTs of 3 MiB grew
- * RSS by 134 MiB with workspaces). Bytes.
+ * Sets without an `ErasureWorkspacePool` (tests, benches; the server's sets share one) encode
+ * PUT bodies declared at least this large in two wasm workspaces of their own (no copies in
+ * and out of wasm memory: ~13% less CPU per MiB); smaller ones in reused plain buffers, because
+ * each workspace is a wasm memory the GC reclaims late (900 PUTs of 3 MiB grew RSS by 134 MiB
+ * with workspaces). With a pool every multi-block body uses its workspaces and this is unused.
+ * Kept at 64 MiB: lowered to one block + 1, 900 pool-less 3 MiB PUTs grew RSS by 111-118 MiB
+ * vs 66-77 MiB at 64 MiB, at 73 vs 78-84 MiB/s (4 drives, /dev/shm). Bytes.
  */
 export const putWorkspaceMinBytes = 64 * 1024 * 1024;
 
