@@ -132,11 +132,18 @@ function spawnWebWorker(url: URL, events: WorkerEvents): WorkerPort {
     event.preventDefault();
     events.failure(new HashOffloadError(`MD5 worker failed: ${event.message}`));
   };
+  let terminated = false;
+  worker.addEventListener("close", () => {
+    if (!terminated) events.failure(new HashOffloadError("MD5 worker exited"));
+  });
   return {
     post: (request, transfer) => worker.postMessage(request, transfer),
     ref: () => worker.ref(),
     unref: () => worker.unref(),
-    terminate: () => worker.terminate(),
+    terminate: () => {
+      terminated = true;
+      worker.terminate();
+    },
   };
 }
 
@@ -188,8 +195,8 @@ class Md5Worker {
     if (--this.#repliesAwaited === 0) this.#port.unref();
     const hash = this.#hashes.get(reply.id);
     if (hash === undefined) return; // aborted meanwhile
-    if (reply.op === "ack") hash.onAck(reply.bytes);
-    else if (reply.op === "digest") hash.onDigest(reply.md5);
+    if (reply.op === "ack") hash.onAck(reply.buffer, reply.sizeBytes);
+    else if (reply.op === "digest") hash.onDigest(new Uint8Array(reply.md5));
     else hash.onFailure(new HashOffloadError(`MD5 worker: ${reply.message}`));
   }
 
@@ -229,10 +236,11 @@ class RemoteMd5 implements OffloadedHash {
   update(bytes: Uint8Array): void {
     if (this.#closed) throw new Error("Bug: MD5 updated after digest or abort");
     if (this.#failure !== undefined || bytes.length === 0) return;
-    const copy = new Uint8Array(this.#takeBuffer(bytes.length), 0, bytes.length);
-    copy.set(bytes);
+    const buffer = this.#takeBuffer(bytes.length);
+    new Uint8Array(buffer, 0, bytes.length).set(bytes);
     this.#queuedBytes += bytes.length;
-    this.worker.send({ op: "update", id: this.id, bytes: copy }, [copy.buffer], true);
+    const request = { op: "update", id: this.id, buffer, sizeBytes: bytes.length } as const;
+    this.worker.send(request, [buffer], true);
   }
 
   ready(): Promise<void> {
@@ -259,9 +267,9 @@ class RemoteMd5 implements OffloadedHash {
     if (this.#failure === undefined) this.worker.send({ op: "abort", id: this.id }, [], false);
   }
 
-  onAck(bytes: Uint8Array): void {
-    this.#queuedBytes -= bytes.length;
-    if (!this.#closed) this.#spares.push(bytes.buffer as ArrayBuffer);
+  onAck(buffer: ArrayBuffer, sizeBytes: number): void {
+    this.#queuedBytes -= sizeBytes;
+    if (!this.#closed) this.#spares.push(buffer);
     if (this.#queuedBytes > this.queuedBytesMax) return;
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
   }
