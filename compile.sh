@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Builds dist/aistor: one self-contained executable with the npm dependencies and the wasm
 # kernels embedded (the kernels are a generated TypeScript module, so no file is loaded at run time).
-# The MD5 worker (src/platform/md5_worker.ts) is a second entrypoint, embedded at the same path
-# under the bundle's root, where src/platform/hash_offload.ts looks for it.
 #
 #   ./compile.sh          bun build --compile (works offline)
 #   ./compile.sh deno     deno compile (downloads Deno's denort runtime unless DENORT_BIN points at one)
@@ -22,11 +20,10 @@ run_deno install --quiet
 
 case "${1:-bun}" in
   bun)
-    run_bun build --compile --minify-syntax --minify-whitespace main.ts src/platform/md5_worker.ts \
-      --outfile dist/aistor
+    run_bun build --compile --minify-syntax --minify-whitespace main.ts --outfile dist/aistor
     ;;
   deno)
-    run_deno compile -A --include src/platform/md5_worker.ts --output dist/aistor main.ts
+    run_deno compile -A --output dist/aistor main.ts
     ;;
   *)
     echo "usage: ./compile.sh [bun|deno]" >&2

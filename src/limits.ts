@@ -217,6 +217,3 @@ export const lifecycleScanPageKeys = 1000;
 
 /** Lifecycle scanner: versions of one key held at once; a key with more is evaluated in its newest this many (bounds memory for pathological keys). */
 export const lifecycleVersionsPerKeyMax = 10_000;
-
-/** PUT: body bytes copied to the MD5 worker and not yet hashed, per request, before the PUT waits for it (bytes; bounds the copies in flight to a few blocks while the worker keeps up with encoding). */
-export const md5OffloadQueuedBytesMax = 4 * 1024 * 1024;

@@ -18,11 +18,7 @@ import {
   type ReedSolomon,
 } from "../kernels/mod.ts";
 import { putBlocksInFlightMax, putWorkspaceMinBytes } from "../limits.ts";
-import {
-  createInlineMd5,
-  createOffloadedMd5,
-  type OffloadedHash,
-} from "../platform/hash_offload.ts";
+import { createHash } from "../platform/crypto.ts";
 import { ObjectError } from "./object_layer.ts";
 import { describeError } from "./quorum.ts";
 
@@ -81,27 +77,12 @@ export async function encodeToSinks(
   body: ReadableStream<Uint8Array>,
   options: EncodeOptions,
 ): Promise<EncodeResult> {
-  const md5 = createBodyMd5(options);
-  try {
-    const { sizeBytes, failures } = await encodeBody(body, options, md5);
-    return { sizeBytes, md5Hex: toHex(await md5.digest()), failures };
-  } catch (error) {
-    md5.abort(); // no-op once digested
-    throw error;
-  }
-}
-
-/** The body into the sinks, each block handed to `md5` as it goes. */
-async function encodeBody(
-  body: ReadableStream<Uint8Array>,
-  options: EncodeOptions,
-  md5: OffloadedHash,
-): Promise<Omit<EncodeResult, "md5Hex">> {
   const failures: (unknown | undefined)[] = options.sinks.map((sink) =>
     sink === null ? new Error("drive offline before the write") : undefined
   );
   requireWriteQuorum(failures, options.writeQuorum);
   const offlineBefore = failures.map((failure) => failure !== undefined);
+  const md5 = createHash("md5");
   const encoder: BlockEncoder = usesWorkspaces(options)
     ? new WorkspaceEncoder(options.rs, options.blockSizeBytes, options.workspacePool)
     : new PlainEncoder(options.rs, blockBufferBytes(options));
@@ -115,7 +96,6 @@ async function encodeBody(
       md5.update(block);
       const frames = encoder.encode(block);
       await pending;
-      await md5.ready();
       requireWriteQuorum(failures, options.writeQuorum);
       pending = writeFrames(frames, options, failures);
     }
@@ -134,18 +114,7 @@ async function encodeBody(
       `Cannot store the body: it ended after ${sizeBytes} of ${options.declaredSizeBytes} declared bytes`,
     );
   }
-  return { sizeBytes, failures };
-}
-
-/**
- * The body's MD5: on the worker thread for bodies of more than one block (or of unknown
- * size), where it runs beside encoding and writing; inline for one block, where the round
- * trip to the worker would outweigh the hashing.
- */
-function createBodyMd5(options: EncodeOptions): OffloadedHash {
-  const oneBlock = options.declaredSizeBytes >= 0 &&
-    options.declaredSizeBytes <= options.blockSizeBytes;
-  return oneBlock ? createInlineMd5() : createOffloadedMd5();
+  return { sizeBytes, md5Hex: toHex(md5.digest()), failures };
 }
 
 function checkNotTooLong(sizeBytes: number, options: EncodeOptions): void {
