@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import process from "node:process";
 import { LocalDrive } from "../src/drive/local_drive.ts";
+import { ErasureWorkspacePool } from "../src/kernels/mod.ts";
 import { releaseBuffer } from "../src/object/erasure_encode.ts";
 import { ErasureSet } from "../src/object/erasure_set.ts";
 import { NamespaceLocks } from "../src/object/namespace_lock.ts";
@@ -211,6 +212,8 @@ async function openSet(root: string, driveCount: number): Promise<ErasureSet> {
     locks: new NamespaceLocks({ timeoutMs: 30_000 }),
     clock: { nowNs: () => BigInt(Date.now()) * 1_000_000n },
     randomUuid: () => crypto.randomUUID(),
+    // As openObjectLayer builds sets for the server: PUTs borrow erasure workspaces from a pool.
+    workspacePool: new ErasureWorkspacePool(),
   });
 }
 
