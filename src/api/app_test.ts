@@ -63,6 +63,7 @@ import { openObjectLayer } from "../object/mod.ts";
 import { serveHttp } from "../platform/serve.ts";
 import { createApp } from "./app.ts";
 import { seededBytes as bytesFrom, seededRandom } from "../testing/seeded_random.ts";
+import { failure } from "./_support_test.ts";
 
 const accessKey = "AKIAAISTORTEST000001";
 const secretKey = "aistor-test-secret-key-0123456789abcdef";
@@ -139,17 +140,6 @@ async function startServer(options: { keepaliveIntervalMs?: number } = {}) {
 }
 
 type Server = Awaited<ReturnType<typeof startServer>>;
-
-/** The S3 error code (SDK `name`) and HTTP status of a failed command. */
-async function failure(promise: Promise<unknown>): Promise<{ code: string; status: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.name, status: e.$metadata?.httpStatusCode ?? 0 };
-  }
-  throw new Error("expected the request to fail, it succeeded");
-}
 
 function md5Hex(bytes: Uint8Array | string): string {
   return nodeCrypto.createHash("md5").update(bytes).digest("hex");

@@ -29,6 +29,7 @@ import { assertEquals } from "../../testing/assert.ts";
 import { MemoryDrive } from "../../testing/memory_drive.ts";
 import { parseTopology } from "../../topology/mod.ts";
 import { createApp } from "../app.ts";
+import { failure } from "../_support_test.ts";
 
 const accessKey = "AKIAAISTORLOCKTEST01";
 const secretKey = "aistor-lock-test-secret-0123456789abcdef";
@@ -79,17 +80,6 @@ async function startServer() {
       await layer.close();
     },
   };
-}
-
-/** The S3 error code and HTTP status of a failed command. */
-async function failure(promise: Promise<unknown>): Promise<{ code: string; status: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.name, status: e.$metadata?.httpStatusCode ?? 0 };
-  }
-  throw new Error("expected the request to fail, it succeeded");
 }
 
 function inDays(days: number): Date {
