@@ -26,11 +26,13 @@ import { toHex } from "./erasure_encode.ts";
 import {
   actualSizeKey,
   buildMetaUser,
+  checksumMetaSys,
   erasureUpgradedKey,
   metaSysText,
   toObjectInfo,
 } from "./object_info.ts";
 import {
+  type CompleteOptions,
   type CompletePart,
   type ListPartsResult,
   type MultipartUploadInfo,
@@ -62,6 +64,9 @@ import { objectResource, onlineDrives, type SetContext, systemVolume } from "./s
 
 /** MetaSys key holding "<bucket>/<object path>" in an upload's xl.meta, so uploads can be listed by key. */
 const uploadObjectKey = "x-minio-internal-aistor-upload-object";
+/** MetaSys of an upload created with x-amz-checksum-algorithm / -type (MinIO's keys, spec §9.2). */
+export const uploadChecksumKey = "x-minio-multipart-checksum";
+export const uploadChecksumTypeKey = "x-minio-multipart-checksum-type";
 
 const textDecoder = new TextDecoder();
 
@@ -142,6 +147,10 @@ export async function newMultipartUpload(
     uploadObjectKey,
     metaSysText(`${bucket}/${path}`),
   ]]);
+  if (options.checksumAlgorithm !== undefined) {
+    metaSys.set(uploadChecksumKey, metaSysText(options.checksumAlgorithm));
+    metaSys.set(uploadChecksumTypeKey, metaSysText(options.checksumType ?? "COMPOSITE"));
+  }
   if (layout.upgradedFrom !== undefined) {
     metaSys.set(
       erasureUpgradedKey,
@@ -208,6 +217,17 @@ async function readUpload(ctx: SetContext, ref: UploadRef): Promise<ObjectVersio
     }
     throw error;
   }
+}
+
+/** The checksum algorithm and type the upload was created with, if any. */
+function uploadChecksum(upload: ObjectVersion): { algorithm: string; type: string } | undefined {
+  const algorithm = upload.metaSys.get(uploadChecksumKey);
+  if (algorithm === undefined) return undefined;
+  const type = upload.metaSys.get(uploadChecksumTypeKey);
+  return {
+    algorithm: textDecoder.decode(algorithm),
+    type: type === undefined ? "COMPOSITE" : textDecoder.decode(type),
+  };
 }
 
 function uploadLayout(upload: ObjectVersion, online: boolean[]): Layout {
@@ -342,16 +362,26 @@ export async function listObjectParts(
 ): Promise<ListPartsResult> {
   const upload = await readUpload(ctx, ref);
   const dir = `${uploadDir(ref)}/${upload.dataDir}`;
+  const checksum = uploadChecksum(upload);
+  const about = checksum === undefined
+    ? {}
+    : { checksumAlgorithm: checksum.algorithm, checksumType: checksum.type };
   const numbers = (await listedPartNumbers(ctx, dir)).filter((n) => n > options.partNumberMarker);
   const parts: PartInfo[] = [];
   for (const number of numbers) {
     if (parts.length === options.maxParts) {
-      return { parts, isTruncated: true, nextPartNumberMarker: parts[parts.length - 1].partNumber };
+      const nextPartNumberMarker = parts.at(-1)?.partNumber ?? options.partNumberMarker;
+      return { parts, isTruncated: true, nextPartNumberMarker, ...about };
     }
     const meta = await readPartMeta(ctx, dir, number, upload.erasure.dataShards);
     if (meta !== undefined) parts.push(toPartInfo(meta));
   }
-  return { parts, isTruncated: false, nextPartNumberMarker: parts.at(-1)?.partNumber ?? 0 };
+  return {
+    parts,
+    isTruncated: false,
+    nextPartNumberMarker: parts.at(-1)?.partNumber ?? 0,
+    ...about,
+  };
 }
 
 export async function abortMultipartUpload(ctx: SetContext, ref: UploadRef): Promise<void> {
@@ -377,7 +407,7 @@ export async function completeMultipartUpload(
   ctx: SetContext,
   ref: UploadRef,
   requested: CompletePart[],
-  options: { ifMatchEtag?: string; ifNoneMatch?: "*" | string; versioning: VersioningState },
+  options: CompleteOptions & { versioning: VersioningState },
 ): Promise<ObjectInfo> {
   checkPartOrder(requested);
   const unlock = await lockObjectAndUpload(ctx, ref);
@@ -385,9 +415,11 @@ export async function completeMultipartUpload(
     const upload = await readUpload(ctx, ref);
     const dir = `${uploadDir(ref)}/${upload.dataDir}`;
     const parts = await validateParts(ctx, dir, requested, upload.erasure.dataShards);
+    const checksumEntries = objectChecksumEntries(upload, parts, options);
     const current = await readAllMetadata(ctx.drives, ref.bucket, ref.path);
     checkConditions(current, options, `${ref.bucket}/${ref.path}`);
     const version = completedVersion(ctx, upload, parts, options.versioning);
+    for (const [key, value] of checksumEntries) version.metaSys.set(key, value);
     const quorum = writeQuorum(upload.erasure.dataShards, upload.erasure.parityShards);
     await requireNameFree(ctx, ref, quorum);
     // Step 1: per drive, remove the part.N.meta files and the parts not listed. A crash
@@ -488,6 +520,7 @@ async function validateParts(
         `Cannot complete: part ${want.partNumber} is under ${partMinBytes} bytes`,
       );
     }
+    checkPartChecksums(want, meta);
     totalBytes += meta.sizeBytes;
     parts.push(meta);
   }
@@ -495,6 +528,51 @@ async function validateParts(
     throw new ObjectError("EntityTooLarge", "Cannot complete: object over 5 TiB");
   }
   return parts;
+}
+
+/** InvalidPart when a checksum listed at Complete differs from (or lacks) the stored one. */
+function checkPartChecksums(want: CompletePart, meta: PartMeta): void {
+  for (const [algorithm, value] of Object.entries(want.checksums ?? {})) {
+    const stored = meta.checksums?.get(algorithm);
+    if (stored !== value) {
+      throw new ObjectError(
+        "InvalidPart",
+        `Cannot complete: the ${algorithm} of part ${want.partNumber} differs from the stored one`,
+      );
+    }
+  }
+}
+
+/**
+ * MetaSys entries of the completed object's checksum (none when the upload was created without
+ * an algorithm): every part must have stored that algorithm's checksum (InvalidPart otherwise).
+ */
+function objectChecksumEntries(
+  upload: ObjectVersion,
+  parts: PartMeta[],
+  options: CompleteOptions,
+): [string, Uint8Array][] {
+  const checksum = uploadChecksum(upload);
+  if (checksum === undefined) return [];
+  const partChecksums = parts.map((part) => {
+    const value = part.checksums?.get(checksum.algorithm);
+    if (value === undefined) {
+      throw new ObjectError(
+        "InvalidPart",
+        `Cannot complete: part ${part.number} has no ${checksum.algorithm} checksum`,
+      );
+    }
+    return { checksum: value, sizeBytes: part.actualSizeBytes };
+  });
+  if (options.objectChecksumOf === undefined) {
+    throw new Error(`bug: completing a ${checksum.algorithm} upload without objectChecksumOf`);
+  }
+  const value = options.objectChecksumOf(checksum.algorithm, checksum.type, partChecksums);
+  return checksumMetaSys(
+    { [checksum.algorithm]: value },
+    checksum.type,
+    parts.map((part) => ({ [checksum.algorithm]: part.checksums!.get(checksum.algorithm)! })),
+  );
 }
 
 /** The final version: the upload's layout and data dir, the listed parts, the multipart ETag. */
@@ -508,6 +586,8 @@ function completedVersion(
   const actualBytes = parts.reduce((sum, part) => sum + part.actualSizeBytes, 0);
   const metaSys = new Map(upload.metaSys);
   metaSys.delete(uploadObjectKey);
+  metaSys.delete(uploadChecksumKey);
+  metaSys.delete(uploadChecksumTypeKey);
   metaSys.set(actualSizeKey, metaSysText(String(actualBytes)));
   const metaUser = new Map(upload.metaUser);
   metaUser.set(

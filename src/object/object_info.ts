@@ -60,10 +60,11 @@ export function toObjectInfo(
     metadata: visibleMetadata(version.metaUser),
     tags: decodeTags(metaUserValue(version, taggingKey) ?? ""),
     parts: isMultipart(version)
-      ? version.parts.map((part) => ({
+      ? version.parts.map((part, i) => ({
         number: part.number,
         sizeBytes: part.sizeBytes,
         etag: part.etag,
+        ...(stored.parts?.[i] === undefined ? {} : { checksums: stored.parts[i] }),
       }))
       : [],
     checksums: stored.checksums,
@@ -164,27 +165,37 @@ export function decodeTags(encoded: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(encoded));
 }
 
-/** MetaSys entries for the checksums given at PUT (empty when none). */
+/**
+ * MetaSys entries for the checksums given at PUT or computed at CompleteMultipartUpload (empty
+ * when none). `partChecksums` (multipart: one map per part, in part order) answer GetObject
+ * with partNumber and checksum mode.
+ */
 export function checksumMetaSys(
   checksums: Record<string, string> | undefined,
   checksumType: string | undefined,
+  partChecksums?: Record<string, string>[],
 ): [string, Uint8Array][] {
   if (checksums === undefined || Object.keys(checksums).length === 0) return [];
-  const json = JSON.stringify({ checksums, type: checksumType });
+  const json = JSON.stringify({ checksums, type: checksumType, parts: partChecksums });
   return [[checksumsKey, textEncoder.encode(json)]];
 }
 
-function readChecksums(
-  version: ObjectVersion,
-): { checksums: Record<string, string>; type?: string } {
+interface StoredChecksums {
+  checksums: Record<string, string>;
+  type?: string;
+  parts?: Record<string, string>[];
+}
+
+function readChecksums(version: ObjectVersion): StoredChecksums {
   const raw = version.metaSys.get(checksumsKey);
   if (raw === undefined) return { checksums: {} };
   try {
-    const parsed = JSON.parse(textDecoder.decode(raw)) as {
-      checksums?: Record<string, string>;
-      type?: string;
+    const parsed = JSON.parse(textDecoder.decode(raw)) as Partial<StoredChecksums>;
+    return {
+      checksums: parsed.checksums ?? {},
+      type: parsed.type,
+      parts: Array.isArray(parsed.parts) ? parsed.parts : undefined,
     };
-    return { checksums: parsed.checksums ?? {}, type: parsed.type };
   } catch {
     return { checksums: {} };
   }

@@ -96,7 +96,7 @@ export interface ObjectInfo {
   /** Tag set (decoded from X-Amz-Tagging), empty when none. */
   tags: Record<string, string>;
   /** Parts of a multipart object (number and size), empty for single PUTs. */
-  parts: { number: number; sizeBytes: number; etag: string }[];
+  parts: { number: number; sizeBytes: number; etag: string; checksums?: Record<string, string> }[];
   /** x-amz-checksum-* values stored with the object, by algorithm (CRC32, CRC32C, SHA1, SHA256, CRC64NVME). */
   checksums: Record<string, string>;
   /** "COMPOSITE" or "FULL_OBJECT" when checksums are stored. */
@@ -115,6 +115,11 @@ export interface PutObjectOptions {
   /** Checksums computed by the API over the body, stored and returned as given. */
   checksums?: Record<string, string>;
   checksumType?: string;
+  /**
+   * CreateMultipartUpload only: the x-amz-checksum-algorithm every part must carry; the
+   * completed object then gets a COMPOSITE or FULL_OBJECT checksum (checksumType).
+   */
+  checksumAlgorithm?: string;
   /** Conditional write, evaluated under the write lock against the current latest version. */
   ifMatchEtag?: string;
   ifNoneMatch?: "*" | string;
@@ -200,6 +205,9 @@ export interface PartInfo {
 
 export interface ListPartsResult {
   parts: PartInfo[];
+  /** The upload's x-amz-checksum-algorithm and type, when it was created with one. */
+  checksumAlgorithm?: string;
+  checksumType?: string;
   isTruncated: boolean;
   nextPartNumberMarker: number;
 }
@@ -210,6 +218,24 @@ export interface ListUploadsResult {
   isTruncated: boolean;
   nextKeyMarker: string;
   nextUploadIdMarker: string;
+}
+
+/**
+ * The object checksum of a completed upload from its parts' checksums (base64) and sizes, for
+ * the given algorithm and type (COMPOSITE / FULL_OBJECT). Supplied by the API (auth computes
+ * checksums); the object layer calls it under the upload lock so the parts cannot change.
+ */
+export type ObjectChecksumOf = (
+  algorithm: string,
+  checksumType: string,
+  parts: { checksum: string; sizeBytes: number }[],
+) => string;
+
+export interface CompleteOptions {
+  ifMatchEtag?: string;
+  ifNoneMatch?: "*" | string;
+  /** Required when the upload was created with a checksum algorithm. */
+  objectChecksumOf?: ObjectChecksumOf;
 }
 
 export interface CompletePart {
@@ -309,7 +335,7 @@ export interface ObjectLayer {
     key: string,
     uploadId: string,
     parts: CompletePart[],
-    options: { ifMatchEtag?: string; ifNoneMatch?: "*" | string },
+    options: CompleteOptions,
   ): Promise<ObjectInfo>;
 
   /** Stop background work (heal queue, cleanup timers) and wait for in-flight commits. */

@@ -4,7 +4,15 @@
  */
 import { lockMetadataFromHeaders } from "./object_lock.ts";
 import { listKeysMax, partNumberMax, putObjectMaxBytes } from "../../limits.ts";
-import type { CompletePart, ObjectInfo } from "../../object/object_layer.ts";
+import {
+  type ChecksumAlgorithm,
+  checksumHeaderName,
+  compositeChecksum,
+  fullObjectChecksum,
+  parseChecksumAlgorithm,
+} from "../../auth/mod.ts";
+import type { CompletePart, ObjectChecksumOf, ObjectInfo } from "../../object/object_layer.ts";
+import { requestedChecksum } from "../checksums.ts";
 import { keepaliveOptions, withKeepalive } from "../keepalive.ts";
 import { unquoteEtag } from "../conditions.ts";
 import type { RequestContext } from "../context.ts";
@@ -26,7 +34,11 @@ import { ownerElement } from "./owner.ts";
 export async function createMultipartUpload(context: RequestContext): Promise<Response> {
   const { bucket, key } = context.operation;
   const headers = context.request.headers;
+  const checksum = uploadChecksumFromHeaders(headers);
   const uploadId = await context.objects.newMultipartUpload(bucket, key, {
+    ...(checksum === undefined
+      ? {}
+      : { checksumAlgorithm: checksum.algorithm, checksumType: checksum.type }),
     contentType: headers.get("content-type") ?? undefined,
     metadata: {
       ...metadataFromHeaders(headers),
@@ -36,8 +48,10 @@ export async function createMultipartUpload(context: RequestContext): Promise<Re
     storageClass: storageClassFromHeaders(headers),
   });
   const responseHeaders = new Headers();
-  const algorithm = headers.get("x-amz-checksum-algorithm");
-  if (algorithm !== null) responseHeaders.set("x-amz-checksum-algorithm", algorithm);
+  if (checksum !== undefined) {
+    responseHeaders.set("x-amz-checksum-algorithm", checksum.algorithm);
+    responseHeaders.set("x-amz-checksum-type", checksum.type);
+  }
   return xmlResponse(
     xmlDocument(
       "InitiateMultipartUploadResult",
@@ -46,6 +60,79 @@ export async function createMultipartUpload(context: RequestContext): Promise<Re
       el("UploadId", uploadId),
     ),
     { headers: responseHeaders },
+  );
+}
+
+/**
+ * CreateMultipartUpload's `x-amz-checksum-algorithm` and `x-amz-checksum-type`: COMPOSITE by
+ * default, FULL_OBJECT by default for CRC64NVME; FULL_OBJECT only for CRCs, COMPOSITE not for
+ * CRC64NVME (InvalidRequest, as S3). Undefined when no algorithm is given.
+ */
+export function uploadChecksumFromHeaders(
+  headers: Headers,
+): { algorithm: ChecksumAlgorithm; type: "COMPOSITE" | "FULL_OBJECT" } | undefined {
+  const algorithmText = headers.get("x-amz-checksum-algorithm");
+  const typeText = headers.get("x-amz-checksum-type")?.trim().toUpperCase();
+  if (algorithmText === null) {
+    if (typeText !== undefined) {
+      throw new S3Error(
+        "InvalidRequest",
+        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
+      );
+    }
+    return undefined;
+  }
+  const algorithm = parseChecksumAlgorithm(algorithmText.trim());
+  if (algorithm === undefined) {
+    throw new S3Error("InvalidRequest", `Checksum algorithm "${algorithmText}" is not supported`);
+  }
+  const type = typeText ?? (algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
+  if (type !== "COMPOSITE" && type !== "FULL_OBJECT") {
+    throw new S3Error("InvalidRequest", `Value for x-amz-checksum-type "${typeText}" is invalid.`);
+  }
+  if (type === "FULL_OBJECT" && (algorithm === "SHA1" || algorithm === "SHA256")) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The FULL_OBJECT checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.`,
+    );
+  }
+  if (type === "COMPOSITE" && algorithm === "CRC64NVME") {
+    throw new S3Error(
+      "InvalidRequest",
+      "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.",
+    );
+  }
+  return { algorithm, type };
+}
+
+/** The object checksum of a completed upload, as S3 computes COMPOSITE and FULL_OBJECT. */
+export const objectChecksumOf: ObjectChecksumOf = (algorithm, checksumType, parts) => {
+  const known = parseChecksumAlgorithm(algorithm);
+  if (known === undefined) throw new Error(`bug: stored checksum algorithm "${algorithm}"`);
+  return checksumType === "FULL_OBJECT"
+    ? fullObjectChecksum(known, parts)
+    : compositeChecksum(known, parts.map((part) => part.checksum));
+};
+
+/**
+ * UploadPart to an upload created with a checksum algorithm must carry that algorithm's
+ * checksum (header, trailer, or x-amz-sdk-checksum-algorithm for the server to compute).
+ */
+async function requireUploadChecksum(context: RequestContext, uploadId: string): Promise<void> {
+  const { bucket, key } = context.operation;
+  const upload = await context.objects.listObjectParts(bucket, key, uploadId, {
+    partNumberMarker: partNumberMax,
+    maxParts: 1,
+  });
+  if (upload.checksumAlgorithm === undefined) return;
+  const expected = parseChecksumAlgorithm(upload.checksumAlgorithm);
+  const given = requestedChecksum(context.request.headers);
+  if (expected === undefined || given?.algorithm === expected) return;
+  throw new S3Error(
+    "InvalidRequest",
+    given === undefined
+      ? `${checksumHeaderName(expected)} required`
+      : `Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${given.algorithm.toLowerCase()}`,
   );
 }
 
@@ -67,6 +154,7 @@ export async function uploadPart(context: RequestContext): Promise<Response> {
   const uploadId = query.get("uploadId") ?? "";
   const partNumber = uploadPartNumber(query);
   const md5Hex = md5HexFromHeader(context.request.headers.get("content-md5"));
+  await requireUploadChecksum(context, uploadId);
   const body = objectBody(context, { sizeMaxBytes: putObjectMaxBytes });
   const part = await context.objects.putObjectPart(bucket, key, uploadId, partNumber, body.stream, {
     sizeBytes: body.sizeBytes,
@@ -113,7 +201,7 @@ export async function completeMultipartUpload(context: RequestContext): Promise<
     key,
     uploadId,
     parts,
-    writeConditions(context.request.headers),
+    { ...writeConditions(context.request.headers), objectChecksumOf },
   ).then((info) => completeResult(context, info));
   return await withKeepalive(work, keepaliveOptions(context));
 }
@@ -133,6 +221,12 @@ function completeResult(context: RequestContext, info: ObjectInfo): Response {
       el("Bucket", bucket),
       el("Key", key),
       el("ETag", quoteEtag(info.etag)),
+      Object.entries(info.checksums).map(([alg, value]) =>
+        el(`Checksum${alg.toUpperCase()}`, value)
+      ),
+      info.checksumType === undefined || Object.keys(info.checksums).length === 0
+        ? []
+        : el("ChecksumType", info.checksumType),
     ),
     { headers },
   );
@@ -169,6 +263,8 @@ export async function listParts(context: RequestContext): Promise<Response> {
     el("NextPartNumberMarker", result.nextPartNumberMarker),
     el("MaxParts", maxParts),
     el("IsTruncated", result.isTruncated),
+    result.checksumAlgorithm === undefined ? [] : el("ChecksumAlgorithm", result.checksumAlgorithm),
+    result.checksumType === undefined ? [] : el("ChecksumType", result.checksumType),
     result.parts.map((part) =>
       el(
         "Part",

@@ -143,11 +143,14 @@ async function planRead(context: RequestContext): Promise<ReadPlan | Response> {
 }
 
 function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end: number) {
+  const checksumMode =
+    context.request.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" &&
+    plan.range === undefined;
   const headers = objectResponseHeaders(plan.info, {
-    checksumMode: context.request.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" &&
-      plan.range === undefined,
+    checksumMode,
     partNumber: plan.partNumber,
   });
+  if (checksumMode) setPartChecksumHeaders(headers, plan.info, plan.partNumber);
   for (const [name, value] of plan.extraHeaders ?? []) headers.set(name, value);
   applyResponseOverrides(headers, context.operation.query);
   const lengthBytes = plan.info.sizeBytes === 0 ? 0 : end - start + 1;
@@ -157,6 +160,23 @@ function readHeaders(context: RequestContext, plan: ReadPlan, start: number, end
     headers.set("Content-Range", contentRange({ start, end }, plan.info.sizeBytes));
   }
   return { headers, status: partial ? 206 : 200 };
+}
+
+/**
+ * GetObject / HeadObject with partNumber of a multipart object: that part's checksum (stored at
+ * Complete) replaces the object's; without one, no checksum is claimed for the part.
+ */
+function setPartChecksumHeaders(
+  headers: Headers,
+  info: ObjectInfo,
+  partNumber: number | undefined,
+): void {
+  if (partNumber === undefined || info.parts.length === 0) return;
+  for (const name of [...headers.keys()]) {
+    if (name.startsWith("x-amz-checksum-")) headers.delete(name);
+  }
+  const part = info.parts.find((p) => p.number === partNumber);
+  setChecksumHeaders(headers, part?.checksums ?? {});
 }
 
 export async function getObject(context: RequestContext): Promise<Response> {
