@@ -5,6 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import { crc32 } from "@aws-crypto/crc32";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
 import {
@@ -49,7 +50,17 @@ async function startServer() {
     clock,
     randomUuid: () => crypto.randomUUID(),
   });
-  const server = await serveHttp({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
+  /** x-amz-trailer of every request, to show which bodies carried their checksum in a trailer. */
+  const trailers: string[] = [];
+  const server = await serveHttp({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (request: Request) => {
+      const trailer = request.headers.get("x-amz-trailer");
+      if (trailer !== null) trailers.push(trailer);
+      return app.fetch(request);
+    },
+  });
   const s3 = new S3Client({
     endpoint: `http://127.0.0.1:${server.port}`,
     region: "us-east-1",
@@ -67,6 +78,7 @@ async function startServer() {
   return {
     s3,
     bare,
+    trailers,
     async close() {
       s3.destroy();
       bare.destroy();
@@ -145,7 +157,7 @@ async function uploadParts(
 Deno.test("multipart checksums through the AWS SDK", async (t) => {
   const random = seededRandom(seed);
   const parts = [seededBytes(random, 5 * MiB), seededBytes(random, 1 * MiB + 17)];
-  const { s3, bare, close } = await startServer();
+  const { s3, bare, trailers, close } = await startServer();
   try {
     await s3.send(new CreateBucketCommand({ Bucket: "sums" }));
 
@@ -253,6 +265,43 @@ Deno.test("multipart checksums through the AWS SDK", async (t) => {
         }),
       );
       assertEquals(done.ChecksumSHA256, expected);
+    });
+
+    await t.step("a part whose CRC32 comes only in a trailer has it stored", async () => {
+      const created = await s3.send(
+        new CreateMultipartUploadCommand({
+          Bucket: "sums",
+          Key: "trail",
+          ChecksumAlgorithm: "CRC32",
+        }),
+      );
+      // A stream body makes the SDK send aws-chunked with the checksum as a trailer.
+      trailers.length = 0;
+      const sent = await s3.send(
+        new UploadPartCommand({
+          Bucket: "sums",
+          Key: "trail",
+          UploadId: created.UploadId,
+          PartNumber: 1,
+          Body: Readable.from([parts[1]]),
+          ContentLength: parts[1].length,
+          ChecksumAlgorithm: "CRC32",
+        }),
+      );
+      assertEquals(trailers, ["x-amz-checksum-crc32"]);
+      const listed = await s3.send(
+        new ListPartsCommand({ Bucket: "sums", Key: "trail", UploadId: created.UploadId }),
+      );
+      assertEquals(listed.Parts?.map((p) => p.ChecksumCRC32), [base64(crc32Raw(parts[1]))]);
+      const done = await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: "sums",
+          Key: "trail",
+          UploadId: created.UploadId,
+          MultipartUpload: { Parts: [{ ETag: sent.ETag, PartNumber: 1 }] },
+        }),
+      );
+      assertEquals(done.ChecksumCRC32, `${base64(crc32Raw(crc32Raw(parts[1])))}-1`);
     });
 
     await t.step("FULL_OBJECT with SHA256 is refused at create", async () => {
