@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { crc32 } from "@aws-crypto/crc32";
 import { decodeXlMeta } from "../metadata/xl_meta.ts";
 import { encodeUploadId, uploadsDir, uploadUuidOf } from "./multipart.ts";
-import { ObjectError } from "./object_layer.ts";
+import { type CompleteOptions, ObjectError } from "./object_layer.ts";
 import {
   bodyOf,
   makeSet,
@@ -215,4 +216,107 @@ Deno.test("a part racing an abort never resurrects the upload's directory", asyn
     const hashDirs = await drive.listDir(".minio.sys", "multipart").catch(() => []);
     assert.deepEqual(hashDirs, [], "nothing left under .minio.sys/multipart");
   }
+});
+
+Deno.test("an upload created with a checksum algorithm stores MinIO's keys and completes with the object checksum", async () => {
+  const random = seededRandom(seed + 1);
+  const drives = await memoryDrives(4);
+  const set = makeSet(drives);
+  const parts = [seededBytes(random, 5 * MiB), seededBytes(random, 777)];
+  const crcOf = (bytes: Uint8Array) => {
+    const out = new Uint8Array(4);
+    new DataView(out.buffer).setUint32(0, crc32(bytes) >>> 0);
+    return btoa(String.fromCharCode(...out));
+  };
+  const uploadId = await set.newMultipartUpload("bucket", "sum", {
+    metadata: {},
+    checksumAlgorithm: "CRC32",
+    checksumType: "COMPOSITE",
+  });
+  const uploadPath = `${uploadsDir("bucket", "sum")}/${uploadUuidOf(uploadId)}`;
+  const uploadMeta = decodeXlMeta(await drives[1].readMetadata(".minio.sys", uploadPath));
+  const upload = uploadMeta.versions[0];
+  assert.equal(upload.kind, "object");
+  if (upload.kind !== "object") return;
+  const text = (key: string) => new TextDecoder().decode(upload.metaSys.get(key));
+  assert.equal(text("x-minio-multipart-checksum"), "CRC32");
+  assert.equal(text("x-minio-multipart-checksum-type"), "COMPOSITE");
+  const listed = await set.listObjectParts("bucket", "sum", uploadId, {
+    partNumberMarker: 0,
+    maxParts: 10,
+  });
+  assert.equal(listed.checksumAlgorithm, "CRC32");
+  assert.equal(listed.checksumType, "COMPOSITE");
+
+  const etags: string[] = [];
+  for (const [i, bytes] of parts.entries()) {
+    const info = await set.putObjectPart("bucket", "sum", uploadId, i + 1, bodyOf(bytes, random), {
+      sizeBytes: bytes.length,
+      checksums: { CRC32: crcOf(bytes) },
+    });
+    etags.push(info.etag);
+  }
+  const requested = etags.map((etag, i) => ({ partNumber: i + 1, etag }));
+  const calls: unknown[] = [];
+  // (A variable, not a literal: ErasureSet's signature still names only the older options.)
+  const options: CompleteOptions & { versioning: "Unversioned" } = {
+    versioning: "Unversioned",
+    objectChecksumOf: (...args) => {
+      calls.push(args);
+      return "combined-2";
+    },
+  };
+  const complete = (wanted: typeof requested & { checksums?: Record<string, string> }[]) =>
+    set.completeMultipartUpload("bucket", "sum", uploadId, wanted, options);
+  // A listed checksum that differs from the stored one: InvalidPart, nothing combined.
+  await assert.rejects(
+    complete([requested[0], { ...requested[1], checksums: { CRC32: crcOf(parts[0]) } }]),
+    isCode("InvalidPart"),
+  );
+  assert.deepEqual(calls, []);
+
+  const info = await complete([requested[0], {
+    ...requested[1],
+    checksums: { CRC32: crcOf(parts[1]) },
+  }]);
+  // The combiner sees the stored part checksums in order with each part's size.
+  assert.deepEqual(calls, [[
+    "CRC32",
+    "COMPOSITE",
+    parts.map((bytes) => ({ checksum: crcOf(bytes), sizeBytes: bytes.length })),
+  ]]);
+  assert.deepEqual(info.checksums, { CRC32: "combined-2" });
+  assert.equal(info.checksumType, "COMPOSITE");
+  const head = await set.getObjectInfo("bucket", "sum", { versioning: "Unversioned" });
+  assert.deepEqual(head.checksums, { CRC32: "combined-2" });
+  assert.deepEqual(head.parts.map((p) => p.checksums), parts.map((b) => ({ CRC32: crcOf(b) })));
+  const stored = decodeXlMeta(await drives[0].readMetadata("bucket", "sum")).versions[0];
+  assert.equal(stored.kind === "object" && stored.metaSys.has("x-minio-multipart-checksum"), false);
+});
+
+Deno.test("Complete of a checksum upload refuses a part stored without that checksum", async () => {
+  const random = seededRandom(seed + 2);
+  const set = makeSet(await memoryDrives(4));
+  const bytes = seededBytes(random, 100);
+  const uploadId = await set.newMultipartUpload("bucket", "bare", {
+    metadata: {},
+    checksumAlgorithm: "SHA256",
+  });
+  const part = await set.putObjectPart("bucket", "bare", uploadId, 1, bodyOf(bytes, random), {
+    sizeBytes: bytes.length,
+  });
+  const options: CompleteOptions & { versioning: "Unversioned" } = {
+    versioning: "Unversioned",
+    objectChecksumOf: () => "unused",
+  };
+  await assert.rejects(
+    set.completeMultipartUpload(
+      "bucket",
+      "bare",
+      uploadId,
+      [{ partNumber: 1, etag: part.etag }],
+      options,
+    ),
+    isCode("InvalidPart"),
+  );
 });
