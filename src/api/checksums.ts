@@ -29,9 +29,12 @@ function algorithmFrom(name: string): ChecksumAlgorithm {
   return algorithm;
 }
 
-export function requestedChecksum(headers: Headers): RequestedChecksum | undefined {
+export function requestedChecksum(
+  headers: Headers,
+  options: { includeHeaders: boolean } = { includeHeaders: true },
+): RequestedChecksum | undefined {
   const found: RequestedChecksum[] = [];
-  for (const algorithm of checksumAlgorithms) {
+  for (const algorithm of options.includeHeaders ? checksumAlgorithms : []) {
     const value = headers.get(`x-amz-checksum-${algorithm.toLowerCase()}`);
     if (value === null) continue;
     decodeChecksum(algorithm, value.trim()); // InvalidRequest now, not after the whole body

@@ -118,9 +118,12 @@ export function objectBody(context: RequestContext, options: { sizeMaxBytes: num
 export async function readBodyBytes(
   context: RequestContext,
   maxBytes = xmlBodyMaxBytes,
+  options: { checksumHeadersDescribeBody: boolean } = { checksumHeadersDescribeBody: true },
 ): Promise<Uint8Array> {
   const { stream: decoded, trailers } = decodedBody(context);
-  const requested = requestedChecksum(context.request.headers);
+  const requested = requestedChecksum(context.request.headers, {
+    includeHeaders: options.checksumHeadersDescribeBody,
+  });
   const stream = requested === undefined
     ? decoded
     : decoded.pipeThrough(checksumStream(requested, { trailers, onDigest: () => {} }));
@@ -153,11 +156,16 @@ function checkContentMd5(header: string | null, bytes: Uint8Array): void {
   if (actualHex !== expectedHex) throw new S3Error("BadDigest");
 }
 
+/**
+ * `checksumHeadersDescribeBody: false` for CompleteMultipartUpload, whose `x-amz-checksum-*`
+ * header is the whole object's checksum, not the XML body's (a trailer still checks the body).
+ */
 export async function readBodyText(
   context: RequestContext,
   maxBytes = xmlBodyMaxBytes,
+  options: { checksumHeadersDescribeBody: boolean } = { checksumHeadersDescribeBody: true },
 ): Promise<string> {
-  const bytes = await readBodyBytes(context, maxBytes);
+  const bytes = await readBodyBytes(context, maxBytes, options);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (cause) {

@@ -22,6 +22,7 @@ import {
 } from "./multipart.ts";
 import type { NamespaceLocks } from "./namespace_lock.ts";
 import type {
+  CompleteOptions,
   CompletePart,
   DeleteObjectResult,
   GetObjectOptions,
@@ -180,7 +181,7 @@ export class ErasureSet {
     key: string,
     uploadId: string,
     parts: CompletePart[],
-    options: { ifMatchEtag?: string; ifNoneMatch?: "*" | string } & Versioned,
+    options: CompleteOptions & Versioned,
   ): Promise<ObjectInfo> {
     return completeMultipartUpload(
       this.#ctx,

@@ -35,6 +35,7 @@ import {
 import type {
   BucketConfig,
   BucketInfo,
+  CompleteOptions,
   CompletePart,
   DeleteObjectOptions,
   DeleteObjectResult,
@@ -569,7 +570,7 @@ export class ServerPools implements ObjectLayer, AdminObjectLayer {
     key: string,
     uploadId: string,
     parts: CompletePart[],
-    options: { ifMatchEtag?: string; ifNoneMatch?: "*" | string },
+    options: CompleteOptions,
   ): Promise<ObjectInfo> {
     const { versioning, encodedKey } = await this.#prepare(bucket, key);
     if (versioning !== "Enabled") await this.#refuseIfLocked(bucket, key, "null", false);

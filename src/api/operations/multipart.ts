@@ -115,6 +115,30 @@ export const objectChecksumOf: ObjectChecksumOf = (algorithm, checksumType, part
 };
 
 /**
+ * The object checksum, refused with BadDigest (before anything is committed) when the client
+ * declared the whole object's checksum in Complete's `x-amz-checksum-<algorithm>` header and it
+ * differs. The part-count suffix of a COMPOSITE value is not part of the comparison.
+ */
+function checkedObjectChecksumOf(
+  algorithm: string,
+  declared: string | undefined,
+): ObjectChecksumOf {
+  return (uploadAlgorithm, checksumType, parts) => {
+    const actual = objectChecksumOf(uploadAlgorithm, checksumType, parts);
+    const sameAlgorithm = uploadAlgorithm.toUpperCase() === algorithm.toUpperCase();
+    if (
+      declared !== undefined && sameAlgorithm && actual.split("-")[0] !== declared.split("-")[0]
+    ) {
+      throw new S3Error(
+        "BadDigest",
+        `The ${algorithm} you specified for the object (${declared}) does not match its parts' (${actual})`,
+      );
+    }
+    return actual;
+  };
+}
+
+/**
  * UploadPart to an upload created with a checksum algorithm must carry that algorithm's
  * checksum (header, trailer, or x-amz-sdk-checksum-algorithm for the server to compute).
  */
@@ -192,16 +216,24 @@ export function parseCompleteParts(text: string): CompletePart[] {
 export async function completeMultipartUpload(context: RequestContext): Promise<Response> {
   const { bucket, key, query } = context.operation;
   const uploadId = query.get("uploadId") ?? "";
-  const parts = parseCompleteParts(await readBodyText(context));
+  const parts = parseCompleteParts(
+    await readBodyText(context, undefined, { checksumHeadersDescribeBody: false }),
+  );
   for (let i = 1; i < parts.length; i++) {
     if (parts[i].partNumber <= parts[i - 1].partNumber) throw new S3Error("InvalidPartOrder");
   }
+  const expected = requestedChecksum(context.request.headers);
   const work = context.objects.completeMultipartUpload(
     bucket,
     key,
     uploadId,
     parts,
-    { ...writeConditions(context.request.headers), objectChecksumOf },
+    {
+      ...writeConditions(context.request.headers),
+      objectChecksumOf: expected === undefined
+        ? objectChecksumOf
+        : checkedObjectChecksumOf(expected.algorithm, expected.expected),
+    },
   ).then((info) => completeResult(context, info));
   return await withKeepalive(work, keepaliveOptions(context));
 }

@@ -360,6 +360,39 @@ Deno.test("multipart checksums through the AWS SDK", async (t) => {
       },
     );
 
+    await t.step(
+      "the whole object's CRC64NVME declared at Complete is checked: BadDigest when wrong",
+      async () => {
+        const { uploaded, created } = await uploadParts(s3, parts, "declared", "CRC64NVME");
+        const complete = (objectChecksum: string) =>
+          s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: "sums",
+              Key: "declared",
+              UploadId: created.UploadId,
+              ChecksumCRC64NVME: objectChecksum,
+              ChecksumType: "FULL_OBJECT",
+              MultipartUpload: {
+                Parts: uploaded.map((p, i) => ({
+                  ETag: p.ETag,
+                  PartNumber: i + 1,
+                  ChecksumCRC64NVME: p.ChecksumCRC64NVME,
+                })),
+              },
+            }),
+          );
+        const refused = await failure(complete(base64(await crc64NvmeRaw(parts[0]))));
+        assertEquals(refused.code, "BadDigest");
+        const listed = await s3.send(
+          new ListPartsCommand({ Bucket: "sums", Key: "declared", UploadId: created.UploadId }),
+        );
+        assertEquals(listed.Parts?.length, 2, "nothing was committed");
+        const expected = base64(await crc64NvmeRaw(concat(parts)));
+        const done = await complete(expected);
+        assertEquals(done.ChecksumCRC64NVME, expected);
+      },
+    );
+
     await t.step("a wrong part checksum at Complete is InvalidPart; the upload stays", async () => {
       const { created, uploaded } = await uploadParts(s3, parts, "wrong", "CRC32");
       const complete = (checksums: (string | undefined)[]) =>
