@@ -45,7 +45,6 @@ import {
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
   PutObjectTaggingCommand,
-  S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
@@ -57,85 +56,58 @@ import { XMLValidator } from "fast-xml-parser";
 import * as nodeCrypto from "node:crypto";
 import { Readable } from "node:stream";
 import { assert, assertEquals } from "../testing/assert.ts";
-import { MemoryDrive } from "../testing/memory_drive.ts";
-import { parseTopology } from "../topology/mod.ts";
-import { openObjectLayer } from "../object/mod.ts";
-import { serveHttp } from "../platform/serve.ts";
-import { createApp } from "./app.ts";
 import { seededBytes as bytesFrom, seededRandom } from "../testing/seeded_random.ts";
-import { failure } from "./_support_test.ts";
+import { failure, startAppServer } from "./_support_test.ts";
 
 const accessKey = "AKIAAISTORTEST000001";
 const secretKey = "aistor-test-secret-key-0123456789abcdef";
 const region = "us-east-1";
 
 async function startServer(options: { keepaliveIntervalMs?: number } = {}) {
-  const clock = { nowNs: () => BigInt(Date.now()) * 1_000_000n };
-  const randomUuid = () => crypto.randomUUID();
-  const topology = parseTopology(["/drive{1...4}"], {});
-  const { layer } = await openObjectLayer({
-    topology,
-    makeDrive: (endpoint: string) => new MemoryDrive(endpoint),
-    clock,
-    randomUuid,
-  });
   const logLines: object[] = [];
   // Fault injection around the real layer: the next call of one method fails with a given error.
   const failures = new Map<string, Error>();
   const delays = new Map<string, number>();
-  const objects = new Proxy(layer, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        const delayMs = delays.get(String(property));
-        if (delayMs !== undefined) {
-          delays.delete(String(property));
-          return new Promise((resolve) => setTimeout(resolve, delayMs)).then(() =>
-            value.apply(target, args)
-          );
-        }
-        const failure = failures.get(String(property));
-        if (failure === undefined) return value.apply(target, args);
-        failures.delete(String(property));
-        return Promise.reject(failure);
-      };
+  const server = await startAppServer({
+    credentials: { accessKey, secretKey },
+    objects: (layer) =>
+      new Proxy(layer, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            const delayMs = delays.get(String(property));
+            if (delayMs !== undefined) {
+              delays.delete(String(property));
+              return new Promise((resolve) => setTimeout(resolve, delayMs)).then(() =>
+                value.apply(target, args)
+              );
+            }
+            const failure = failures.get(String(property));
+            if (failure === undefined) return value.apply(target, args);
+            failures.delete(String(property));
+            return Promise.reject(failure);
+          };
+        },
+      }),
+    app: {
+      domains: ["s3.aistor.test"],
+      log: (line) => logLines.push(line),
+      keepaliveIntervalMs: options.keepaliveIntervalMs,
     },
   });
-  const app = createApp({
-    objects,
-    credentials: { accessKey, secretKey },
-    region,
-    domains: ["s3.aistor.test"],
-    clock,
-    randomUuid,
-    log: (line) => logLines.push(line),
-    keepaliveIntervalMs: options.keepaliveIntervalMs,
-  });
-  const server = await serveHttp({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
-  const endpoint = `http://127.0.0.1:${server.port}`;
-  const s3 = new S3Client({
-    endpoint,
-    region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
-  });
   return {
-    s3,
-    endpoint,
+    s3: server.client(),
+    endpoint: server.endpoint,
     logLines,
-    app,
+    app: server.app,
     failNext(method: string, error: Error) {
       failures.set(method, error);
     },
     slowNext(method: string, delayMs: number) {
       delays.set(method, delayMs);
     },
-    async close() {
-      s3.destroy();
-      await server.shutdown();
-      await layer.close();
-    },
+    close: server.close,
   };
 }
 

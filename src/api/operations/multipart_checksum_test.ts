@@ -18,14 +18,9 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { openObjectLayer } from "../../object/mod.ts";
-import { serveHttp } from "../../platform/serve.ts";
 import { assertEquals } from "../../testing/assert.ts";
-import { MemoryDrive } from "../../testing/memory_drive.ts";
 import { seededBytes, seededRandom } from "../../testing/seeded_random.ts";
-import { parseTopology } from "../../topology/mod.ts";
-import { createApp } from "../app.ts";
-import { failure } from "../_support_test.ts";
+import { failure, startAppServer } from "../_support_test.ts";
 
 const accessKey = "AKIAAISTORMPCHECKSUM";
 const secretKey = "aistor-mp-checksum-secret-0123456789abc";
@@ -34,57 +29,21 @@ const seed = Number(Deno.env.get("AISTOR_SEED") ?? Date.now() % 1_000_000);
 console.log(`multipart_checksum_test seed=${seed} (AISTOR_SEED=${seed} to replay)`);
 
 async function startServer() {
-  const clock = { nowNs: () => BigInt(Date.now()) * 1_000_000n };
-  const { layer } = await openObjectLayer({
-    topology: parseTopology(["/drive{1...4}"], {}),
-    makeDrive: (endpoint) => new MemoryDrive(endpoint),
-    clock,
-    randomUuid: () => crypto.randomUUID(),
-    lifecycleIntervalMs: 0,
-  });
-  const app = createApp({
-    objects: layer,
-    credentials: { accessKey, secretKey },
-    region: "us-east-1",
-    domains: [],
-    clock,
-    randomUuid: () => crypto.randomUUID(),
-  });
   /** x-amz-trailer of every request, to show which bodies carried their checksum in a trailer. */
   const trailers: string[] = [];
-  const server = await serveHttp({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: (request: Request) => {
+  const server = await startAppServer({
+    credentials: { accessKey, secretKey },
+    onRequest: (request) => {
       const trailer = request.headers.get("x-amz-trailer");
       if (trailer !== null) trailers.push(trailer);
-      return app.fetch(request);
     },
-  });
-  const s3 = new S3Client({
-    endpoint: `http://127.0.0.1:${server.port}`,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
-  });
-  // A client that sends no checksum unless an operation requires one.
-  const bare = new S3Client({
-    endpoint: `http://127.0.0.1:${server.port}`,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
   });
   return {
-    s3,
-    bare,
+    s3: server.client(),
+    // A client that sends no checksum unless an operation requires one.
+    bare: server.client({ requestChecksumCalculation: "WHEN_REQUIRED" }),
     trailers,
-    async close() {
-      s3.destroy();
-      bare.destroy();
-      await server.shutdown();
-      await layer.close();
-    },
+    close: server.close,
   };
 }
 

@@ -23,13 +23,8 @@ import {
   PutObjectRetentionCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { openObjectLayer } from "../../object/mod.ts";
-import { serveHttp } from "../../platform/serve.ts";
 import { assertEquals } from "../../testing/assert.ts";
-import { MemoryDrive } from "../../testing/memory_drive.ts";
-import { parseTopology } from "../../topology/mod.ts";
-import { createApp } from "../app.ts";
-import { failure } from "../_support_test.ts";
+import { failure, startAppServer } from "../_support_test.ts";
 
 const accessKey = "AKIAAISTORLOCKTEST01";
 const secretKey = "aistor-lock-test-secret-0123456789abcdef";
@@ -39,32 +34,11 @@ async function startServer() {
   // Real time for signatures; `offsetMs` moves the object layer's clock for lifecycle runs.
   const time = { offsetMs: 0 };
   const clock = { nowNs: () => BigInt(Date.now() + time.offsetMs) * 1_000_000n };
-  const { layer } = await openObjectLayer({
-    topology: parseTopology(["/drive{1...4}"], {}),
-    makeDrive: (endpoint) => new MemoryDrive(endpoint),
-    clock,
-    randomUuid: () => crypto.randomUUID(),
-    lifecycleIntervalMs: 0,
-  });
-  const scanner = layer.startLifecycleScanner({ intervalMs: 0 });
-  const app = createApp({
-    objects: layer,
-    credentials: { accessKey, secretKey },
-    region: "us-east-1",
-    domains: [],
-    clock,
-    randomUuid: () => crypto.randomUUID(),
-  });
-  const server = await serveHttp({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
-  const s3 = new S3Client({
-    endpoint: `http://127.0.0.1:${server.port}`,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
-  });
+  const server = await startAppServer({ credentials: { accessKey, secretKey }, clock });
+  const scanner = server.layer.startLifecycleScanner({ intervalMs: 0 });
   return {
-    s3,
-    endpoint: `http://127.0.0.1:${server.port}`,
+    s3: server.client(),
+    endpoint: server.endpoint,
     /** One lifecycle run as if `days` had passed. */
     async runLifecycleAfter(days: number) {
       time.offsetMs = days * dayMs;
@@ -74,11 +48,7 @@ async function startServer() {
         time.offsetMs = 0;
       }
     },
-    async close() {
-      s3.destroy();
-      await server.shutdown();
-      await layer.close();
-    },
+    close: server.close,
   };
 }
 
